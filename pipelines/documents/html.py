@@ -1,0 +1,200 @@
+"""HTML pages → text and table grids.
+
+Government pages declare gb2312 while sending GBK, misspell their meta tags and wrap the
+report in layout tables; the reader copes with all three and reads tables by structure,
+never from flattened page text (which glues adjacent cells into one number).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import lxml.html
+from lxml import etree
+
+from .model import Document, RawTable, pad_rows
+
+# gb2312-labelled pages routinely contain GBK-only characters; gb18030 is a superset of both.
+_ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030"}
+# Tolerates the malformed declarations real sites ship, e.g. <meta httpequiv="ContentType" …>.
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+    "section", "article", "dd", "dt", "dl", "blockquote", "pre", "hr",
+}
+# Containers the CMS platforms put the article into, most specific first.
+_BODY_XPATHS = [
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
+    "//*[@id='zoom']",
+    "//*[contains(@class, 'article_content')]",
+    "//*[@id='content' or @class='content']",
+    "//article",
+]
+
+
+def _normalise_encoding(name: str) -> str | None:
+    name = name.strip().lower()
+    name = _ENCODING_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode page bytes: BOM, then the HTTP header's charset, then a meta declaration, then
+    strict UTF-8, then gb18030. Returns (text, encoding used)."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc, errors="replace"), enc
+    candidates: list[str] = []
+    if content_type:
+        m = _HEADER_CHARSET_RE.search(content_type)
+        if m:
+            candidates.append(m.group(1))
+    m = _META_CHARSET_RE.search(data[:4096])
+    if m:
+        candidates.append(m.group(1).decode("ascii", "ignore"))
+    for cand in candidates:
+        enc = _normalise_encoding(cand)
+        if not enc:
+            continue
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue  # a wrong declaration: fall through to detection
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    return data.decode("gb18030", errors="replace"), "gb18030"
+
+
+def _text_of(el: etree._Element) -> str:
+    """Visible text with line breaks at block boundaries (lxml's text_content() glues blocks)."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("script", "style", "noscript") or not isinstance(node.tag, str):
+            if node.tail:
+                parts.append(node.tail)
+            return
+        block = tag.lower() in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if tag.lower() in ("td", "th"):
+            parts.append("\t")
+        if block:
+            parts.append("\n")
+        if node.tail:
+            parts.append(node.tail)
+
+    walk(el)
+    text = "".join(parts).replace("\u00a0", " ").replace("\u3000", " ")
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _cell_text(cell: etree._Element) -> str:
+    # Line breaks inside a label cell are layout, not content: join without spaces.
+    return re.sub(r"\s+", " ", _text_of(cell).replace("\n", "")).strip()
+
+
+def _own_rows(table: etree._Element) -> list[etree._Element]:
+    return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+
+
+def table_grid(table: etree._Element) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
+    """Expand rowspan/colspan into a dense grid of cell texts."""
+    grid: dict[tuple[int, int], str] = {}
+    origin: dict[tuple[int, int], int] = {}
+    n_rows = 0
+    cell_id = 0
+    for r, tr in enumerate(_own_rows(table)):
+        n_rows = r + 1
+        c = 0
+        for cell in tr.xpath("./td|./th"):
+            while (r, c) in grid:
+                c += 1
+            rowspan = _span(cell.get("rowspan"))
+            colspan = _span(cell.get("colspan"))
+            text = _cell_text(cell)
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid[(r + dr, c + dc)] = text
+                    origin[(r + dr, c + dc)] = cell_id
+            cell_id += 1
+            c += colspan
+    width = max((c for _, c in grid), default=-1) + 1
+    rows = [[grid.get((r, c), "") for c in range(width)] for r in range(n_rows)]
+    return pad_rows(rows), origin
+
+
+def _span(value: str | None) -> int:
+    try:
+        # Bound spans: a hostile rowspan="65534" must not allocate millions of cells.
+        return min(max(int(str(value).strip() or 1), 1), 200)
+    except ValueError:
+        return 1
+
+
+def _find_body(root: etree._Element) -> etree._Element:
+    for xp in _BODY_XPATHS:
+        found = root.xpath(xp)
+        if found:
+            return max(found, key=lambda el: len(el.xpath(".//text()")))
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _meta(root: etree._Element) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for el in root.xpath("//meta[@name and @content]"):
+        meta[el.get("name")] = el.get("content").strip()
+    return meta
+
+
+def _title(root: etree._Element, meta: dict[str, str]) -> str | None:
+    if meta.get("ArticleTitle"):
+        return meta["ArticleTitle"]
+    for xp in ("//*[contains(@class,'article_title')]", "//h1"):
+        found = root.xpath(xp)
+        if found:
+            t = _text_of(found[0]).replace("\n", "")
+            if t:
+                return t
+    t = root.findtext(".//title")
+    return t.strip() if t and t.strip() else None
+
+
+def read_html(data: bytes, content_type: str | None = None) -> Document:
+    text, encoding = decode_html(data, content_type)
+    root = lxml.html.document_fromstring(text or "<html></html>")
+    meta = _meta(root)
+    body = _find_body(root)
+    tables: list[RawTable] = []
+    for table in body.iter("table"):
+        # Layout tables wrap report tables; the innermost ones carry the data.
+        if table.xpath(".//table"):
+            continue
+        rows, origin = table_grid(table)
+        if rows and any(any(c for c in row) for row in rows):
+            tables.append(RawTable(index=len(tables), rows=rows, origin=origin))
+    doc = Document(
+        format="html",
+        text=_text_of(body),
+        tables=tables,
+        title=_title(root, meta),
+        meta=meta,
+    )
+    doc.meta["encoding"] = encoding
+    return doc

@@ -1,0 +1,44 @@
+"""What every format reader produces: the document's text and its tables as dense grids.
+
+Only `pipelines.tables` knows the templates; readers know only their format, so a new
+format never touches label logic (see reference architecture: "one grid for every format").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RawTable:
+    """A table with merged cells expanded: every grid position holds the text of the cell
+    that covers it, so a label spanning three rows is seen on each of them."""
+
+    index: int
+    rows: list[list[str]]
+    # First page, and grid position → (page, x0, top, x1, bottom), for PDFs only: a table
+    # stitched across a page break keeps each cell's own page.
+    page: int | None = None
+    bboxes: dict[tuple[int, int], tuple[float, ...]] = field(default_factory=dict)
+    # Grid position → id of the source cell, so a merged cell is known to be one cell.
+    origin: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+@dataclass
+class Document:
+    format: str  # html | docx | pdf | text
+    text: str
+    tables: list[RawTable]
+    title: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def pad_rows(rows: list[list[str]]) -> list[list[str]]:
+    """Make a ragged grid rectangular; short rows are common in hand-edited tables."""
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]

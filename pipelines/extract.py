@@ -1,0 +1,261 @@
+"""One document → one extraction result. Pure: no network, no database.
+
+The Scrapy pipeline, `govreports extract` and (later) `govreports rebuild` all call
+`extract_document`, so a number in the archive is always what this function read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .documents.model import Document, RawTable
+from .documents.sniff import sniff_format
+from .tables import templates as T
+from .tables.checks import Check, run_checks
+from .tables.normalize import SECTIONS, Cell, normalize_tables, prose_zero_sections
+from .tables.text import clean_cell
+
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九○", "001234567890")
+_YEAR_RE = re.compile(r"((?:19|20)\d{2}|[〇零○一二][〇零○一二三四五六七八九]{3})\s*年\s*(?:度)?[^。\n]{0,20}?(?:政府)?信\s*息\s*公\s*开")
+_PUBDATE_RE = re.compile(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})")
+
+UNSUPPORTED = {
+    "ole2": "DOC/WPS (OLE2) documents need conversion, which this version does not do yet",
+    "ofd": "OFD documents are not supported",
+    "xlsx": "spreadsheets are not report documents",
+    "zip": "zip archive without a supported document",
+    "binary": "unrecognised binary file",
+    "empty": "empty document",
+}
+
+
+@dataclass
+class Extraction:
+    status: str  # ok | needs_review | no_tables | pre2019 | unsupported | error
+    format: str
+    message: str | None = None
+    template: str | None = None
+    template_reason: str | None = None
+    year: int | None = None
+    agency: str | None = None
+    title: str | None = None
+    published: str | None = None
+    text: str = ""
+    cells: list[Cell] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    raw_tables: list[RawTable] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n_values(self) -> int:
+        return sum(1 for c in self.cells if c.value is not None)
+
+    def values(self) -> dict[str, dict[str, dict[str, int | float | None]]]:
+        out: dict[str, dict[str, dict]] = {s: {} for s in SECTIONS}
+        for c in self.cells:
+            if not c.row.startswith("extra:"):
+                out[c.section].setdefault(c.row, {})[c.col] = c.value
+        return out
+
+    def to_json(self) -> dict:
+        """The shape of reference/report-schema.md, plus status, nulls and extra rows."""
+        out: dict = {
+            "status": self.status,
+            "format": self.format,
+            "template": self.template,
+            "year": self.year,
+            "agency": self.agency,
+            "title": self.title,
+            "published": self.published,
+        }
+        out.update(self.values())
+        extra: dict[str, dict] = {}
+        for c in self.cells:
+            if c.row.startswith("extra:"):
+                extra.setdefault(c.section, {}).setdefault(c.row[6:], {})[c.col] = c.value
+        out["extra_rows"] = extra
+        out["units"] = {f"{c.section}.{c.row}.{c.col}": c.unit for c in self.cells if c.unit}
+        out["nulls"] = [
+            {"key": f"{c.section}.{c.row}.{c.col}", "printed": c.printed, "reason": c.reason}
+            for c in self.cells if c.value is None
+        ]
+        out["checks"] = [
+            {"rule": k.rule, "column": k.column, "passed": k.passed, "detail": k.detail} for k in self.checks
+        ]
+        out["warnings"] = self.warnings
+        if self.message:
+            out["message"] = self.message
+        return out
+
+
+def read_document(data: bytes, content_type: str | None = None) -> Document | str:
+    """Bytes → Document, or the sniffed format name when no reader handles it."""
+    fmt = sniff_format(data)
+    if fmt == "html":
+        from .documents.html import read_html
+        return read_html(data, content_type)
+    if fmt == "docx":
+        from .documents.docx import read_docx
+        return read_docx(data)
+    if fmt == "pdf":
+        from .documents.pdf import read_pdf
+        return read_pdf(data)
+    if fmt == "text":
+        from .documents.html import decode_html
+        text, _ = decode_html(data, content_type)
+        return Document(format="text", text=text, tables=[])
+    return fmt
+
+
+def detect_template(doc: Document, year: int | None) -> tuple[str | None, str]:
+    """By content first (reports on 2020 were still published on the 2019 template in 2021),
+    then by the reported year."""
+    haystack = doc.text + "".join(c for t in doc.tables for row in t.rows for c in row)
+    haystack = re.sub(r"\s+", "", haystack)
+    n21 = len(T.MARKERS_2021.findall(haystack))
+    n19 = len(T.MARKERS_2019.findall(haystack))
+    if n21 or n19:
+        template = "2021" if n21 > n19 else "2019"
+        return template, f"content markers (2021: {n21}, 2019: {n19})"
+    if year is None:
+        return None, "no template markers and no year"
+    if year < 2019:
+        return "pre2019", f"report year {year} predates the national template"
+    return ("2021" if year >= 2021 else "2019"), f"no template markers; chosen by report year {year}"
+
+
+def _year(text: str) -> int | None:
+    m = _YEAR_RE.search(text)
+    if not m:
+        return None
+    year = int(m.group(1).translate(_CN_DIGITS))
+    return year if 1990 <= year <= 2100 else None
+
+
+def detect_year_agency(doc: Document) -> tuple[int | None, str | None, str | None]:
+    """(reported year, agency, title) from the title, else the opening lines of the text."""
+    lines = [clean_cell(x) for x in doc.text.splitlines() if clean_cell(x)][:15]
+    title = clean_cell(doc.title) or None
+    candidates = ([title] if title else []) + lines
+    for i, cand in enumerate(candidates):
+        year = _year(cand)
+        if year is None:
+            continue
+        m = _YEAR_RE.search(cand)
+        agency = clean_cell(cand[: m.start()]).strip("《》 ") or None
+        if agency is None and i > 0:
+            # Agency on its own line above "2020年政府信息公开工作年度报告" (the seed's layout).
+            prev = candidates[i - 1]
+            if len(prev) <= 40 and not _year(prev):
+                agency = prev
+        if agency is None:
+            agency = doc.meta.get("ContentSource") or doc.meta.get("Author") or None
+        if title is None or _year(title) is None:
+            title = ((agency or "") + cand[m.start():]).strip()
+        return year, agency, title
+    return None, None, title
+
+
+def _published(doc: Document) -> str | None:
+    for key in ("PubDate", "pubdate", "publishdate", "firstpublishedtime"):
+        m = _PUBDATE_RE.search(doc.meta.get(key, ""))
+        if m:
+            return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    return None
+
+
+def _complete(template: str, cells: list[Cell], prose: dict[str, str], warnings: list[str]) -> list[Cell]:
+    """Every key of the template, once: missing cells become null with a reason, sections
+    given as prose become zeros, and a cell printed twice with different values is null."""
+    seen: dict[tuple[str, str, str], Cell] = {}
+    out: list[Cell] = []
+    for cell in cells:
+        key = (cell.section, cell.row, cell.col)
+        if key in seen:
+            first = seen[key]
+            if first.value != cell.value:
+                first.reason = f"printed twice with different values: {first.printed!r} and {cell.printed!r}"
+                first.value = None
+            continue
+        seen[key] = cell
+        out.append(cell)
+
+    expected: list[tuple[str, str, str]] = []
+    for item, metrics in T.ACTIVE_LAYOUT[template].items():
+        expected += [("active_disclosure", item, m) for m in metrics]
+    for row in T.APPLICATION_ROWS_BY_TEMPLATE[template]:
+        expected += [("applications", row, a) for a in T.APPLICANT_KEYS]
+    for proceeding in T.PROCEEDING_KEYS:
+        expected += [("reviews_litigation", proceeding, r) for r in T.RESULT_KEYS]
+
+    for section, sentence in prose.items():
+        warnings.append(f"section {'二三四'[SECTIONS.index(section)]} given as prose: all cells 0 ({sentence})")
+    for key in expected:
+        if key in seen:
+            continue
+        section, row, col = key
+        if section in prose:
+            cell = Cell(section, row, col, 0, None, None, was_blank=True, source={"prose": prose[section]})
+        else:
+            cell = Cell(section, row, col, None, reason="not found in the document")
+        seen[key] = cell
+        out.append(cell)
+
+    if template == "2021":
+        # The 2021 table prints （六） only as its three sub-rows; the schema's `other` is their sum.
+        for col in T.APPLICANT_KEYS:
+            other = seen[("applications", "other", col)]
+            if other.source.get("prose") or other.printed is not None:
+                continue
+            parts = [seen[("applications", r, col)].value for r in T.OTHER_SUBROWS]
+            if all(p is not None for p in parts):
+                other.value, other.reason = sum(parts), None
+                other.source = {"derived": "sum of other_no_correction, other_unpaid_fee, other_other"}
+            else:
+                other.reason = "a sub-row of （六） is null"
+    return out
+
+
+def extract_from_document(doc: Document) -> Extraction:
+    year, agency, title = detect_year_agency(doc)
+    template, why = detect_template(doc, year)
+    result = Extraction(
+        status="ok", format=doc.format, template=template, template_reason=why, year=year,
+        agency=agency, title=title, published=_published(doc), text=doc.text,
+        warnings=list(doc.warnings), raw_tables=doc.tables, meta=doc.meta,
+    )
+    if template == "pre2019":
+        result.status = "pre2019"
+        result.message = "report predates the national template: text and raw tables kept, nothing normalised"
+        return result
+    normalized = normalize_tables(doc.tables)
+    result.warnings += normalized.warnings
+    missing = set(SECTIONS) - normalized.sections_found
+    prose = prose_zero_sections(doc.text, missing)
+    if not normalized.cells and not prose:
+        result.status = "no_tables"
+        result.message = "no template table found in this document"
+        return result
+    if template is None:
+        result.status = "needs_review"
+        result.message = "template could not be determined"
+        result.cells = normalized.cells
+        return result
+    result.cells = _complete(template, normalized.cells, prose, result.warnings)
+    result.checks = run_checks(template, result.values())
+    nulls = sum(1 for c in result.cells if c.value is None)
+    failed = [k for k in result.checks if k.passed is False]
+    if nulls or failed:
+        result.status = "needs_review"
+        result.message = f"{nulls} null cells, {len(failed)} failed checks"
+    return result
+
+
+def extract_document(data: bytes, content_type: str | None = None) -> Extraction:
+    """Read any supported document and return its cells, checks and status."""
+    doc = read_document(data, content_type)
+    if isinstance(doc, str):
+        return Extraction(status="unsupported", format=doc, message=UNSUPPORTED.get(doc, doc))
+    return extract_from_document(doc)

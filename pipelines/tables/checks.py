@@ -1,0 +1,77 @@
+"""The template's accounting identities (勾稽关系), within one report.
+
+Each check records the values it compared, so a researcher can see why it failed. A check
+whose inputs include a null cell is not run: it is recorded with passed = None.
+The cross-year identity (carried_over vs last year's carried_forward) needs the archive and
+lives in `pipelines.store`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from . import templates as T
+
+Values = dict[str, dict[str, dict[str, int | float | None]]]
+
+
+@dataclass
+class Check:
+    rule: str
+    column: str  # the applicant, row or proceeding the identity was applied to
+    passed: bool | None
+    expected: float | None
+    actual: float | None
+    detail: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _fmt(v: float | int | None) -> str:
+    if v is None:
+        return "null"
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def _compare(rule: str, column: str, lhs: list, rhs: list, lhs_label: str, rhs_label: str) -> Check:
+    if any(v is None for v in lhs + rhs):
+        return Check(rule, column, None, None, None, f"not checked: a cell is null ({lhs_label} = {rhs_label})")
+    left, right = sum(lhs), sum(rhs)
+    detail = f"{' + '.join(map(_fmt, lhs))} = {' + '.join(map(_fmt, rhs))}"
+    if len(lhs) > 1 or len(rhs) > 1:
+        detail += f" ({_fmt(left)} vs {_fmt(right)})"
+    return Check(rule, column, abs(left - right) < 1e-6, right, left, detail)
+
+
+def run_checks(template: str, values: Values) -> list[Check]:
+    checks: list[Check] = []
+    apps = values.get("applications", {})
+    rows = T.APPLICATION_ROWS_BY_TEMPLATE.get(template)
+    if apps and rows:
+        for col in T.APPLICANT_KEYS:
+            def v(row: str, col: str = col):
+                return apps.get(row, {}).get(col)
+            checks.append(_compare(
+                "applications.balance", col,
+                [v("new_received"), v("carried_over")], [v("total_processed"), v("carried_forward")],
+                "new_received + carried_over", "total_processed + carried_forward"))
+            checks.append(_compare(
+                "applications.results_sum", col,
+                [v("total_processed")], [v(r) for r in T.RESULT_ROWS],
+                "total_processed", "sum of result rows"))
+        for row in rows:
+            cells = apps.get(row, {})
+            checks.append(_compare(
+                "applications.row_total", row,
+                [cells.get("total")], [cells.get(c) for c in T.APPLICANT_KEYS if c != "total"],
+                "total", "sum of applicant columns"))
+    reviews = values.get("reviews_litigation", {})
+    if reviews:
+        for proceeding in T.PROCEEDING_KEYS:
+            cells = reviews.get(proceeding, {})
+            checks.append(_compare(
+                "reviews_litigation.total", proceeding,
+                [cells.get("total")], [cells.get(r) for r in ("upheld", "corrected", "other", "pending")],
+                "total", "upheld + corrected + other + pending"))
+    return checks

@@ -1,0 +1,310 @@
+"""Grids → canonical cells, matched by label, each with its provenance.
+
+Nothing here fills a cell by the order numbers appear in: a row is recognised by its label,
+a column by its header, and a cell that cannot be tied to both is null with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from ..documents.model import RawTable
+from . import templates as T
+from .text import clean_cell, label_key, strip_numbering
+from .values import parse_value
+
+SECTIONS = ("active_disclosure", "applications", "reviews_litigation")
+
+
+@dataclass
+class Cell:
+    section: str
+    row: str  # item / category / proceeding key, or "extra:<label>" for rows beyond the template
+    col: str  # metric / applicant / result key
+    value: int | float | None
+    printed: str | None = None
+    label: str | None = None  # the printed row label (innermost), as printed
+    was_blank: bool = False
+    unit: str | None = None
+    reason: str | None = None
+    source: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Normalized:
+    cells: list[Cell]
+    warnings: list[str]
+    sections_found: set[str]
+
+
+def classify_table(table: RawTable) -> str | None:
+    joined = label_key("".join(dict.fromkeys(c for row in table.rows for c in row)))
+    if T.SECTION_TABLE_MARKERS["reviews_litigation"].search(joined):
+        return "reviews_litigation"
+    if T.SECTION_TABLE_MARKERS["applications"].search(joined):
+        return "applications"
+    if T.SECTION_TABLE_MARKERS["active_disclosure"].search(joined):
+        return "active_disclosure"
+    return None
+
+
+def _source(table: RawTable, r: int, c: int) -> dict:
+    src: dict = {"table": table.index, "row": r, "col": c}
+    if (r, c) in table.bboxes:
+        page, *bbox = table.bboxes[(r, c)]
+        src["page"] = page
+        src["bbox"] = bbox
+    return src
+
+
+def _value_cell(section: str, row: str, col: str, table: RawTable, r: int, cols: list[int], label: str) -> Cell:
+    """The value at (r, cols): several grid columns are fine when they are one merged cell."""
+    origins = {table.origin.get((r, c), (r, c)) for c in cols}
+    texts = {table.rows[r][c] for c in cols}
+    c0 = cols[0]
+    if len(origins) > 1 and len(texts) > 1:
+        return Cell(section, row, col, None, " | ".join(table.rows[r][c] for c in cols), label,
+                    reason="several different cells under one column header", source=_source(table, r, c0))
+    pv = parse_value(table.rows[r][c0])
+    return Cell(section, row, col, pv.value, pv.printed, label, pv.was_blank, pv.unit, pv.reason,
+                _source(table, r, c0))
+
+
+def _row_labels(table: RawTable, r: int, label_cols: range) -> list[str]:
+    seen: dict[object, str] = {}
+    for c in label_cols:
+        text = table.rows[r][c]
+        if text:
+            seen.setdefault(table.origin.get((r, c), text), text)
+    return list(dict.fromkeys(seen.values()))
+
+
+# ── Section 三 ───────────────────────────────────────────────────────────────
+
+def _match_application_row(labels: list[str]) -> str | None:
+    if not labels:
+        return None
+    leaf = strip_numbering(label_key(labels[-1]))
+    context = label_key("".join(labels))
+    for rule in T.APPLICATION_ROWS:
+        if rule.leaf.search(leaf) and (rule.context is None or rule.context.search(context)):
+            return rule.key
+    return None
+
+
+def _applicant_columns(table: RawTable) -> tuple[dict[int, str], int] | None:
+    """Map grid columns to applicant keys from the header rows; return (map, first data row)."""
+    mapping: dict[int, str] = {}
+    for r, row in enumerate(table.rows[:8]):
+        first_label = next((c for c in row if c), "")
+        if _match_application_row([first_label]) in ("new_received", "carried_over"):
+            break
+        for c, text in enumerate(row):
+            key = strip_numbering(label_key(text))
+            for applicant, pattern in T.APPLICANTS:
+                if pattern.search(key):
+                    mapping[c] = applicant
+    else:
+        r = len(table.rows[:8])
+    if set(mapping.values()) != set(T.APPLICANT_KEYS):
+        return None
+    return mapping, r
+
+
+def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
+    cells: list[Cell] = []
+    mapping: dict[int, str] | None = None
+    width = None
+    for table in tables:
+        found = _applicant_columns(table)
+        if found:
+            mapping, start = found
+            width = table.n_cols
+        elif mapping is not None and table.n_cols == width:
+            start = 0  # a table split in two: the header printed once, above the first part
+        else:
+            warnings.append(f"table {table.index}: section 三 columns not recognised (applicant header missing)")
+            continue
+        by_key: dict[str, list[int]] = defaultdict(list)
+        for c, key in sorted(mapping.items()):
+            by_key[key].append(c)
+        label_cols = range(0, min(mapping))
+        for r in range(start, len(table.rows)):
+            labels = _row_labels(table, r, label_cols)
+            key = _match_application_row(labels)
+            values = [table.rows[r][c] for c in mapping]
+            if key is None:
+                if not labels or not any(values):
+                    continue
+                key = "extra:" + clean_cell(labels[-1])
+            label = clean_cell(labels[-1])
+            for applicant in T.APPLICANT_KEYS:
+                cells.append(_value_cell("applications", key, applicant, table, r, by_key[applicant], label))
+    return cells
+
+
+# ── Section 二 ───────────────────────────────────────────────────────────────
+
+def _match_item(label: str) -> str | None:
+    key = strip_numbering(label_key(label))
+    for item, pattern, _ in T.ACTIVE_ITEMS:
+        if pattern.search(key):
+            return item
+    return None
+
+
+def _header_metrics(row: list[str]) -> dict[int, tuple[str, str]]:
+    """Columns of a header row that name a metric: {col: (metric, header text)}."""
+    found: dict[int, tuple[str, str]] = {}
+    for c, text in enumerate(row):
+        key = label_key(text)
+        if not key or parse_value(text).value is not None and not parse_value(text).was_blank:
+            continue
+        for metric, pattern in T.ACTIVE_METRICS:
+            if pattern.search(key):
+                found[c] = (metric, text)
+                break
+    return found
+
+
+def _active_disclosure(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
+    cells: list[Cell] = []
+    for table in tables:
+        metrics: dict[int, tuple[str, str]] = {}
+        for r, row in enumerate(table.rows):
+            joined = label_key("".join(dict.fromkeys(row)))
+            if not joined:
+                continue
+            if "第二十条" in joined and not any(parse_value(c).value for c in row if c and "第二十条" not in c):
+                metrics = {}  # a caption row opens a new sub-table with its own columns
+                continue
+            header = _header_metrics(row)
+            if header and (_match_item(row[0]) is None):
+                metrics = header
+                continue
+            if not metrics:
+                continue
+            first_metric_col = min(metrics)
+            labels = _row_labels(table, r, range(0, first_metric_col))
+            if not labels:
+                continue
+            item = _match_item(labels[0])
+            label = clean_cell(labels[0])
+            row_key = item or "extra:" + label
+            by_metric: dict[str, list[int]] = defaultdict(list)
+            for c, (metric, _) in sorted(metrics.items()):
+                by_metric[metric].append(c)
+            for metric, cols in by_metric.items():
+                cell = _value_cell("active_disclosure", row_key, metric, table, r, cols, label)
+                header_text = metrics[cols[0]][1]
+                unit_m = T.UNIT_IN_HEADER_RE.search(header_text)
+                if cell.unit is None and cell.value is not None:
+                    if unit_m and metric in ("procurement_amount", "fees_amount"):
+                        cell.unit = unit_m.group(1)
+                    elif metric in T.DEFAULT_UNITS:
+                        cell.unit = T.DEFAULT_UNITS[metric]
+                cells.append(cell)
+    return cells
+
+
+# ── Section 四 ───────────────────────────────────────────────────────────────
+
+def _reviews_litigation(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
+    cells: list[Cell] = []
+    for table in tables:
+        header_end = -1
+        for r, row in enumerate(table.rows):
+            keys = [label_key(c) for c in row]
+            if any(p.search(k) for k in keys for _, p in T.RESULTS[:4]) or any(
+                p.search(k) for k in keys for _, p in T.PROCEEDINGS
+            ):
+                header_end = r
+        if header_end < 0:
+            warnings.append(f"table {table.index}: section 四 header not recognised")
+            continue
+        mapping: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for c in range(table.n_cols):
+            path = [table.rows[r][c] for r in range(header_end + 1) if table.rows[r][c]]
+            if not path:
+                continue
+            joined = label_key("".join(dict.fromkeys(path)))
+            leaf = label_key(path[-1])
+            proceeding = next((k for k, p in T.PROCEEDINGS if p.search(joined)), None)
+            result = next((k for k, p in T.RESULTS if p.search(leaf)), None)
+            if proceeding and result:
+                mapping[(proceeding, result)].append(c)
+        expected = {(p, r) for p in T.PROCEEDING_KEYS for r in T.RESULT_KEYS}
+        if set(mapping) != expected:
+            missing = sorted(f"{p}.{r}" for p, r in expected - set(mapping))
+            warnings.append(f"table {table.index}: section 四 columns not recognised: {', '.join(missing[:3])}…")
+            continue
+        data_rows = [r for r in range(header_end + 1, len(table.rows))
+                     if any(table.rows[r][c] for cols in mapping.values() for c in cols)]
+        if not data_rows:
+            continue
+        if len(data_rows) > 1:
+            warnings.append(f"table {table.index}: section 四 has {len(data_rows)} data rows; read the first")
+        r = data_rows[0]
+        for (proceeding, result), cols in mapping.items():
+            cells.append(_value_cell("reviews_litigation", proceeding, result, table, r, cols, None))
+    return cells
+
+
+# ── Entry point ──────────────────────────────────────────────────────────────
+
+def normalize_tables(tables: list[RawTable]) -> Normalized:
+    warnings: list[str] = []
+    by_section: dict[str, list[RawTable]] = defaultdict(list)
+    for table in tables:
+        section = classify_table(table)
+        if section:
+            by_section[section].append(table)
+    cells = (
+        _active_disclosure(by_section["active_disclosure"], warnings)
+        + _applications(by_section["applications"], warnings)
+        + _reviews_litigation(by_section["reviews_litigation"], warnings)
+    )
+    return Normalized(cells, warnings, {c.section for c in cells})
+
+
+_PROSE_NONE = {
+    "applications": re.compile(r"(无|没有|未)[^。；;]{0,12}(收到|受理|发生)?[^。；;]{0,12}(信息公开)?申请"),
+    "reviews_litigation": re.compile(r"(无|没有|未)[^。；;]{0,20}(行政复议|行政诉讼|复议|诉讼)"),
+}
+_HEADING_RE = re.compile(r"^\s*([一二三四五六])\s*[、.．]")
+_SECTION_OF_HEADING = {"二": "active_disclosure", "三": "applications", "四": "reviews_litigation"}
+
+
+def section_texts(text: str) -> dict[str, str]:
+    """Split report text at its top-level headings 一、…六、 (numbering, not exact wording,
+    since real reports reword them)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    current: str | None = None
+    for line in text.splitlines():
+        m = _HEADING_RE.match(line)
+        if m:
+            current = _SECTION_OF_HEADING.get(m.group(1), "other:" + m.group(1))
+        if current:
+            out[current].append(line)
+    return {k: "\n".join(v) for k, v in out.items()}
+
+
+def prose_zero_sections(text: str, missing: set[str]) -> dict[str, str]:
+    """Sections written as prose saying there was nothing ("本年度无…"): {section: sentence}."""
+    found: dict[str, str] = {}
+    parts = section_texts(text)
+    for section in missing:
+        pattern = _PROSE_NONE.get(section)
+        body = parts.get(section, "")
+        if pattern and body:
+            # Only the prose right under the heading: the heading itself names the section.
+            lines = body.splitlines()
+            m = pattern.search("".join(lines[1:4])) or pattern.search(lines[0].split("情况", 1)[-1])
+            if m:
+                found[section] = m.group(0)
+    return found

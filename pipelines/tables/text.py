@@ -1,0 +1,42 @@
+"""Text normalisation shared by every label and number matcher.
+
+Reports mix full- and half-width forms, curly and straight quotes, non-breaking and
+ideographic spaces, and line breaks inside labels. Matching happens on one canonical form
+so that a variant never silently falls through to "unknown row".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_QUOTES = dict.fromkeys(map(ord, "\"'“”‘’「」『』〝〞"), None)
+_SPACE_RE = re.compile(r"\s+")
+
+
+def clean_cell(text: str | None) -> str:
+    """A cell's printed text as a reader sees it: invisible characters gone, runs of
+    whitespace (including &nbsp; and U+3000) collapsed to one space."""
+    if not text:
+        return ""
+    text = text.translate(_INVISIBLE).replace("\u00a0", " ").replace("\u3000", " ")
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def label_key(text: str | None) -> str:
+    """The form labels are compared in: NFKC (full-width → half-width), no whitespace, no
+    quotes. Two labels that differ only in those respects compare equal."""
+    text = unicodedata.normalize("NFKC", clean_cell(text))
+    text = text.translate(_QUOTES)
+    return _SPACE_RE.sub("", text)
+
+
+_NUMBERING_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.,]|\(?[一二三四五六七八九十]+\)|\d+[.、,)]|\(\d+\))+"
+)
+
+
+def strip_numbering(key: str) -> str:
+    """Drop leading list numbering ("三、", "(一)", "1.", "1、") from a label_key."""
+    return _NUMBERING_RE.sub("", key)
