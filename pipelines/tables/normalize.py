@@ -100,20 +100,20 @@ def _match_application_row(labels: list[str]) -> str | None:
 def _applicant_columns(table: RawTable) -> tuple[dict[int, str], int] | None:
     """Map grid columns to applicant keys from the header rows; return (map, first data row)."""
     mapping: dict[int, str] = {}
+    start = min(len(table.rows), 8)
     for r, row in enumerate(table.rows[:8]):
         first_label = next((c for c in row if c), "")
         if _match_application_row([first_label]) in ("new_received", "carried_over"):
+            start = r
             break
         for c, text in enumerate(row):
             key = strip_numbering(label_key(text))
             for applicant, pattern in T.APPLICANTS:
                 if pattern.search(key):
                     mapping[c] = applicant
-    else:
-        r = len(table.rows[:8])
     if set(mapping.values()) != set(T.APPLICANT_KEYS):
         return None
-    return mapping, r
+    return mapping, start
 
 
 def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
