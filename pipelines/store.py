@@ -1,0 +1,338 @@
+"""The archive database: schema, report versions, cells, checks and full-text search.
+
+Every write of one report happens in one transaction, so a reader (Datasette) never sees
+half a report. Re-saving an unchanged report changes nothing but its last-seen time; a
+changed one becomes a new version and the old version stays, marked not latest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from .extract import Extraction
+from .tables import templates as T
+
+migrations = Migrations("govreports")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE sites (
+            id TEXT PRIMARY KEY,
+            name TEXT, agency TEXT, province TEXT, city TEXT, level TEXT,
+            platform TEXT, column_url TEXT, sample INTEGER DEFAULT 0
+        );
+        CREATE TABLE files (
+            sha256 TEXT PRIMARY KEY,
+            path TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            format TEXT,
+            content_type TEXT,
+            first_url TEXT,
+            original_filename TEXT,
+            first_fetched_at TEXT
+        );
+        CREATE TABLE reports (
+            id INTEGER PRIMARY KEY,
+            site_id TEXT REFERENCES sites(id),
+            doc_key TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            is_latest INTEGER NOT NULL DEFAULT 1,
+            fingerprint TEXT NOT NULL,
+            url TEXT,
+            title TEXT,
+            agency TEXT,
+            year INTEGER,
+            template TEXT,
+            template_reason TEXT,
+            published TEXT,
+            source_format TEXT,
+            source_url TEXT,
+            sha256 TEXT REFERENCES files(sha256),
+            page_sha256 TEXT REFERENCES files(sha256),
+            fetched_at TEXT,
+            last_seen_at TEXT,
+            status TEXT NOT NULL,
+            message TEXT,
+            n_cells INTEGER, n_null INTEGER, n_failed_checks INTEGER,
+            warnings TEXT,
+            text TEXT,
+            UNIQUE (site_id, doc_key, version)
+        );
+        CREATE INDEX reports_latest ON reports(site_id, doc_key, is_latest);
+        CREATE INDEX reports_year ON reports(year, template);
+        CREATE INDEX reports_agency ON reports(agency, year);
+        CREATE INDEX reports_status ON reports(status);
+        CREATE TABLE report_files (
+            report_id INTEGER NOT NULL REFERENCES reports(id),
+            sha256 TEXT NOT NULL REFERENCES files(sha256),
+            role TEXT NOT NULL,  -- page | attachment
+            url TEXT,
+            filename TEXT,
+            used_for_cells INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (report_id, sha256, role)
+        );
+        """
+    )
+    cell_cols = """
+            value NUMERIC,
+            unit TEXT,
+            label TEXT,
+            printed TEXT,
+            was_blank INTEGER NOT NULL DEFAULT 0,
+            reason TEXT,
+            src_table INTEGER, src_row INTEGER, src_col INTEGER, src_page INTEGER, src_bbox TEXT,
+            derived TEXT
+    """
+    for table, (k1, k2) in {
+        "active_disclosure": ("item", "metric"),
+        "applications": ("category", "applicant"),
+        "reviews_litigation": ("proceeding", "result"),
+    }.items():
+        db.executescript(
+            f"""
+            CREATE TABLE {table} (
+                report_id INTEGER NOT NULL REFERENCES reports(id),
+                {k1} TEXT NOT NULL,
+                {k2} TEXT NOT NULL,
+                {cell_cols},
+                PRIMARY KEY (report_id, {k1}, {k2})
+            );
+            CREATE INDEX {table}_key ON {table}({k1}, {k2});
+            """
+        )
+    db.executescript(
+        """
+        CREATE TABLE checks (
+            id INTEGER PRIMARY KEY,
+            report_id INTEGER NOT NULL REFERENCES reports(id),
+            rule TEXT NOT NULL,
+            subject TEXT,
+            passed INTEGER,
+            expected NUMERIC,
+            actual NUMERIC,
+            detail TEXT
+        );
+        CREATE INDEX checks_report ON checks(report_id);
+        CREATE INDEX checks_rule ON checks(rule, passed);
+        CREATE TABLE raw_tables (
+            report_id INTEGER NOT NULL REFERENCES reports(id),
+            table_index INTEGER NOT NULL,
+            n_rows INTEGER, n_cols INTEGER, page INTEGER,
+            grid TEXT,
+            PRIMARY KEY (report_id, table_index)
+        );
+        CREATE TABLE crawl_runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT, finished_at TEXT, finish_reason TEXT,
+            sites TEXT, pages INTEGER,
+            reports_new INTEGER, reports_changed INTEGER, reports_unchanged INTEGER,
+            errors INTEGER
+        );
+        """
+    )
+    # Trigram tokens find any Chinese substring of 3+ characters; shorter queries are served by
+    # LIKE over the same index (see the search canned query), since trigram cannot match them.
+    db["reports"].enable_fts(["title", "agency", "text"], tokenize="trigram", create_triggers=True)
+
+
+CELL_TABLES = {
+    "active_disclosure": ("item", "metric"),
+    "applications": ("category", "applicant"),
+    "reviews_litigation": ("proceeding", "result"),
+}
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating and migrating as needed) the archive database."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.conn.execute("PRAGMA journal_mode=WAL")
+    db.conn.execute("PRAGMA foreign_keys=ON")
+    db.conn.execute("PRAGMA busy_timeout=10000")
+    migrations.apply(db)
+    return db
+
+
+def now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class FileRecord:
+    sha256: str
+    path: str
+    size: int
+    format: str
+    url: str | None
+    role: str  # page | attachment
+    filename: str | None = None
+    content_type: str | None = None
+
+
+@dataclass
+class ReportRecord:
+    site_id: str
+    doc_key: str
+    url: str
+    extraction: Extraction
+    source: FileRecord
+    files: list[FileRecord] = field(default_factory=list)
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    published: str | None = None
+    fetched_at: str | None = None
+
+
+def fingerprint(record: ReportRecord) -> str:
+    """What makes two fetches the same report: the bytes of a binary source, but for an
+    HTML source its text and tables only (CMS pages change visit counters and menus)."""
+    ex = record.extraction
+    if record.source.format == "html":
+        payload = json.dumps([ex.text, [t.rows for t in ex.raw_tables]], ensure_ascii=False)
+        return "html:" + hashlib.sha256(payload.encode()).hexdigest()
+    return record.source.sha256
+
+
+def upsert_site(db: sqlite_utils.Database, site: dict) -> None:
+    cols = ("id", "name", "agency", "province", "city", "level", "platform", "column_url", "sample")
+    db["sites"].upsert({k: site.get(k) for k in cols}, pk="id")
+
+
+def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, int]:
+    """Store one report atomically. Returns ("new" | "changed" | "unchanged", report id)."""
+    ex = record.extraction
+    fp = fingerprint(record)
+    seen = record.fetched_at or now()
+    with db.atomic():
+        latest = list(db.query(
+            "select id, version, fingerprint from reports where site_id = ? and doc_key = ? and is_latest = 1",
+            [record.site_id, record.doc_key],
+        ))
+        if latest and latest[0]["fingerprint"] == fp:
+            db.execute("update reports set last_seen_at = ? where id = ?", [seen, latest[0]["id"]])
+            return "unchanged", latest[0]["id"]
+        version = latest[0]["version"] + 1 if latest else 1
+        if latest:
+            db.execute("update reports set is_latest = 0 where id = ?", [latest[0]["id"]])
+        for f in record.files:
+            db["files"].insert({
+                "sha256": f.sha256, "path": f.path, "size": f.size, "format": f.format,
+                "content_type": f.content_type, "first_url": f.url,
+                "original_filename": f.filename, "first_fetched_at": seen,
+            }, pk="sha256", ignore=True)
+        n_null = sum(1 for c in ex.cells if c.value is None)
+        n_failed = sum(1 for k in ex.checks if k.passed is False)
+        page = next((f for f in record.files if f.role == "page"), None)
+        report_id = db["reports"].insert({
+            "site_id": record.site_id, "doc_key": record.doc_key, "version": version,
+            "is_latest": 1, "fingerprint": fp, "url": record.url,
+            "title": record.title or ex.title, "agency": record.agency or ex.agency,
+            "year": record.year or ex.year, "template": ex.template,
+            "template_reason": ex.template_reason, "published": record.published or ex.published,
+            "source_format": ex.format, "source_url": record.source.url, "sha256": record.source.sha256,
+            "page_sha256": page.sha256 if page else None, "fetched_at": seen, "last_seen_at": seen,
+            "status": ex.status, "message": ex.message, "n_cells": len(ex.cells), "n_null": n_null,
+            "n_failed_checks": n_failed, "warnings": json.dumps(ex.warnings, ensure_ascii=False),
+            "text": ex.text,
+        }).last_pk
+        db["report_files"].insert_all(({
+            "report_id": report_id, "sha256": f.sha256, "role": f.role, "url": f.url,
+            "filename": f.filename, "used_for_cells": int(f.sha256 == record.source.sha256),
+        } for f in record.files), ignore=True)
+        for section, (k1, k2) in CELL_TABLES.items():
+            rows = [{
+                "report_id": report_id, k1: c.row, k2: c.col, "value": c.value, "unit": c.unit,
+                "label": c.label, "printed": c.printed, "was_blank": int(c.was_blank), "reason": c.reason,
+                "src_table": c.source.get("table"), "src_row": c.source.get("row"),
+                "src_col": c.source.get("col"), "src_page": c.source.get("page"),
+                "src_bbox": json.dumps(c.source["bbox"]) if "bbox" in c.source else None,
+                "derived": c.source.get("derived") or (("prose: " + c.source["prose"]) if "prose" in c.source else None),
+            } for c in ex.cells if c.section == section]
+            if rows:
+                db[section].insert_all(rows)
+        db["checks"].insert_all({
+            "report_id": report_id, "rule": k.rule, "subject": k.column,
+            "passed": None if k.passed is None else int(k.passed),
+            "expected": k.expected, "actual": k.actual, "detail": k.detail,
+        } for k in ex.checks)
+        db["raw_tables"].insert_all({
+            "report_id": report_id, "table_index": t.index, "n_rows": len(t.rows), "n_cols": t.n_cols,
+            "page": t.page, "grid": json.dumps(t.rows, ensure_ascii=False),
+        } for t in ex.raw_tables)
+    return ("changed" if latest else "new"), report_id
+
+
+CARRY_RULE = "applications.carry_over"
+
+
+def refresh_cross_year_checks(db: sqlite_utils.Database) -> int:
+    """Recompute `carried_over` (year N) = `carried_forward` (year N-1) for every body with
+    consecutive latest reports; returns how many such checks failed. Idempotent."""
+    with db.atomic():
+        db.execute("delete from checks where rule = ?", [CARRY_RULE])
+        pairs = list(db.query(
+            """
+            select cur.id as cur_id, prev.id as prev_id, prev.year as prev_year
+            from reports cur join reports prev
+              on prev.agency = cur.agency and prev.year = cur.year - 1
+             and prev.is_latest = 1 and cur.is_latest = 1
+            where cur.template in ('2019', '2021') and prev.template in ('2019', '2021')
+            """
+        ))
+        failed = 0
+        for pair in pairs:
+            rows = {}
+            for r in db.query(
+                """select report_id, applicant, value from applications
+                   where report_id in (?, ?) and category in ('carried_over', 'carried_forward')
+                     and ((report_id = ? and category = 'carried_over') or (report_id = ? and category = 'carried_forward'))""",
+                [pair["cur_id"], pair["prev_id"], pair["cur_id"], pair["prev_id"]],
+            ):
+                rows[(r["report_id"], r["applicant"])] = r["value"]
+            for applicant in T.APPLICANT_KEYS:
+                cur = rows.get((pair["cur_id"], applicant))
+                prev = rows.get((pair["prev_id"], applicant))
+                passed = None if cur is None or prev is None else int(cur == prev)
+                failed += passed == 0
+                db["checks"].insert({
+                    "report_id": pair["cur_id"], "rule": CARRY_RULE, "subject": applicant,
+                    "passed": passed, "expected": prev, "actual": cur,
+                    "detail": f"carried_over {cur} vs {pair['prev_year']} report's carried_forward {prev}",
+                })
+        # A report's review status covers every check, the cross-year one included.
+        db.execute(
+            """update reports set
+                 n_failed_checks = (select count(*) from checks c where c.report_id = reports.id and c.passed = 0),
+                 status = case when status in ('ok', 'needs_review') then
+                   case when n_null > 0 or exists (select 1 from checks c where c.report_id = reports.id and c.passed = 0)
+                        then 'needs_review' else 'ok' end
+                   else status end"""
+        )
+    return failed
+
+
+def summary(db: sqlite_utils.Database) -> dict:
+    one = next(db.query(
+        """select
+             (select count(*) from reports where is_latest = 1) as reports,
+             (select count(*) from reports where is_latest = 1 and status = 'ok') as ok,
+             (select count(*) from reports where is_latest = 1 and status = 'needs_review') as needs_review,
+             (select count(*) from reports where is_latest = 1 and status not in ('ok', 'needs_review')) as other_status,
+             (select count(*) from files) as files,
+             (select (select count(*) from active_disclosure) + (select count(*) from applications)
+                   + (select count(*) from reviews_litigation)) as cells,
+             (select count(*) from checks where passed = 0) as failed_checks,
+             (select count(*) from checks) as checks"""
+    ))
+    return dict(one)
