@@ -1,0 +1,230 @@
+"""`govreports`: the one command-line entry point (demo, crawl, extract, serve, sites)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import click
+
+PUBLISH_DIR = Path(__file__).parent / "publish"
+DEFAULT_DATA_DIR = Path(os.environ.get("GOVREPORTS_DATA_DIR", "data"))
+
+
+def _db_path(db: str | None, data_dir: Path) -> Path:
+    return Path(db) if db else data_dir / "archive.db"
+
+
+@click.group()
+@click.version_option(package_name="govreports")
+def main() -> None:
+    """Open archive of Chinese government information-disclosure annual reports."""
+
+
+# ── crawl ─────────────────────────────────────────────────────────────────────
+
+def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | None = None) -> dict:
+    """Crawl `sites` (registry entries) into the archive, in this process. Returns the summary."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from pipelines.store import open_db, summary
+
+    from .spiders.hanweb import HanwebSpider
+    from .spiders.trs import TrsSpider
+
+    spiders = {"trs": TrsSpider, "hanweb": HanwebSpider}
+    settings = get_project_settings()
+    settings.set("GOVREPORTS_DB", str(db), priority="cmdline")
+    settings.set("GOVREPORTS_DATA_DIR", str(data_dir), priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    for site in sites:
+        cls = spiders.get(site["platform"])
+        if cls is None:
+            raise click.ClickException(f"site {site['id']}: no spider for platform {site['platform']!r}")
+        process.crawl(cls, site=site)
+    process.start()
+    with open_db(db) as conn:
+        return summary(conn)
+
+
+def _parse_settings(pairs: tuple[str, ...]) -> dict:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
+        k, v = pair.split("=", 1)
+        out[k] = v
+    return out
+
+
+def _print_summary(s: dict, seconds: float) -> None:
+    click.echo(
+        f"archive: {s['reports']} reports ({s['ok']} ok, {s['needs_review']} need review, "
+        f"{s['other_status']} other), {s['cells']} cells, {s['files']} original files, "
+        f"{s['failed_checks']} of {s['checks']} checks failed — built in {seconds:.1f} s"
+    )
+
+
+@main.command()
+@click.argument("site_ids", nargs=-1)
+@click.option("--db", help="archive database (default: DATA_DIR/archive.db)")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA_DIR, show_default=True)
+@click.option("--sites-file", type=click.Path(exists=True, path_type=Path), help="site registry (YAML)")
+@click.option("-s", "--set", "settings", multiple=True, help="Scrapy setting NAME=VALUE")
+def crawl(site_ids: tuple[str, ...], db: str | None, data_dir: Path, sites_file: Path | None, settings: tuple[str, ...]) -> None:
+    """Crawl the registry's sites (all, or SITE_IDS) into the archive: the scheduled-run entry point."""
+    from .registry import SITES_FILE, load_sites
+
+    sites = load_sites(sites_file or SITES_FILE)
+    if site_ids:
+        unknown = set(site_ids) - {s["id"] for s in sites}
+        if unknown:
+            raise click.ClickException(f"unknown site(s): {', '.join(sorted(unknown))} (see `govreports sites`)")
+        sites = [s for s in sites if s["id"] in site_ids]
+    if not sites:
+        raise click.ClickException("no sites to crawl")
+    start = time.monotonic()
+    s = run_crawl(sites, _db_path(db, data_dir), data_dir, _parse_settings(settings))
+    _print_summary(s, time.monotonic() - start)
+
+
+@main.command()
+@click.option("--sites-file", type=click.Path(exists=True, path_type=Path))
+def sites(sites_file: Path | None) -> None:
+    """List the sites in the registry."""
+    from .registry import SITES_FILE, load_sites
+
+    for s in load_sites(sites_file or SITES_FILE):
+        click.echo(f"{s['id']:<28} {s['platform']:<8} {s.get('province') or '':<6} {s['name']}  {s['column_url']}")
+
+
+# ── extract ───────────────────────────────────────────────────────────────────
+
+def _read_source(source: str) -> tuple[bytes, str | None]:
+    if source.startswith(("http://", "https://")):
+        from .settings import USER_AGENT
+
+        req = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.read(), resp.headers.get("Content-Type")
+    path = Path(source)
+    if not path.is_file():
+        raise click.ClickException(f"no such file: {source}")
+    return path.read_bytes(), None
+
+
+@main.command()
+@click.argument("source")
+@click.option("--json", "as_json", is_flag=True, help="print the full JSON result (schema: report-schema.md)")
+def extract(source: str, as_json: bool) -> None:
+    """Extract one report document (a file or URL) and print what was read."""
+    from pipelines.extract import extract_document
+
+    try:
+        data, content_type = _read_source(source)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {source}: {exc}") from exc
+    try:
+        result = extract_document(data, content_type)
+    except Exception as exc:  # a reader choking on a corrupt file: report it, no traceback
+        raise click.ClickException(f"{source}: extraction failed: {type(exc).__name__}: {exc}") from exc
+    out = result.to_json()
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        _print_extraction(out)
+    if result.status not in ("ok", "needs_review", "pre2019"):
+        click.echo(f"error: {source}: {result.status}: {result.message}", err=True)
+        sys.exit(1)
+
+
+def _print_extraction(out: dict) -> None:
+    click.echo(f"status:   {out['status']}" + (f" ({out['message']})" if out.get("message") else ""))
+    click.echo(f"report:   {out.get('title')}  [{out['format']}, template {out['template']}, year {out['year']}]")
+    apps = out.get("applications") or {}
+    if apps:
+        totals = {k: (v or {}).get("total") for k, v in apps.items()}
+        click.echo("section 三 (总计 column): " + ", ".join(f"{k}={v}" for k, v in totals.items()))
+    failed = [c for c in out.get("checks", []) if c["passed"] is False]
+    click.echo(f"checks:   {len(out.get('checks', []))} run, {len(failed)} failed")
+    for c in failed:
+        click.echo(f"  FAILED {c['rule']} [{c['column']}]: {c['detail']}")
+    for n in out.get("nulls", [])[:20]:
+        click.echo(f"  null {n['key']}: {n['reason']}")
+    for w in out.get("warnings", []):
+        click.echo(f"  warning: {w}")
+
+
+# ── serve / demo ──────────────────────────────────────────────────────────────
+
+def datasette_command(db: Path, host: str, port: int, immutable: bool = False) -> list[str]:
+    args = [sys.executable, "-m", "datasette", "serve", "--host", host, "--port", str(port),
+            "--metadata", str(PUBLISH_DIR / "metadata.yml"),
+            "--setting", "sql_time_limit_ms", "3000",
+            "--setting", "default_page_size", "50"]
+    templates = PUBLISH_DIR / "templates"
+    if templates.is_dir():
+        args += ["--template-dir", str(templates)]
+    plugins = PUBLISH_DIR / "plugins"
+    if plugins.is_dir():
+        args += ["--plugins-dir", str(plugins)]
+    # Immutable mode skips locking and change detection: for a finished archive only.
+    args += ["--immutable", str(db)] if immutable else [str(db)]
+    return args
+
+
+@main.command()
+@click.option("--db", help="archive database (default: DATA_DIR/archive.db)")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA_DIR, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True)
+@click.option("--immutable", is_flag=True, help="serve a finished archive read-only, with cached counts")
+def serve(db: str | None, data_dir: Path, host: str, port: int, immutable: bool) -> None:
+    """Serve the archive with Datasette."""
+    path = _db_path(db, data_dir)
+    if not path.exists():
+        raise click.ClickException(f"no archive at {path}: run `govreports demo` or `govreports crawl` first")
+    click.echo(f"Datasette: http://{host}:{port}/  (Ctrl-C to stop)")
+    sys.exit(subprocess.call(datasette_command(path, host, port, immutable)))
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA_DIR, show_default=True)
+@click.option("--serve/--no-serve", "do_serve", default=True, help="serve Datasette after the build")
+@click.option("--port", default=8001, show_default=True, help="Datasette port")
+@click.option("--fresh/--keep", default=True, help="start from an empty archive (default) or add to it")
+def demo(data_dir: Path, do_serve: bool, port: int, fresh: bool) -> None:
+    """Crawl the bundled sample sites on 127.0.0.1 into DATA_DIR/archive.db, then serve it."""
+    from .registry import SAMPLE_SITES_FILE, load_sites
+    from .sample_sites.server import SampleSites
+
+    db = data_dir / "archive.db"
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+    start = time.monotonic()
+    with SampleSites() as samples:
+        for site_id, url in samples.base_urls.items():
+            click.echo(f"sample site {site_id}: {url}")
+        sites = load_sites(SAMPLE_SITES_FILE, base_urls=samples.base_urls)
+        # Loopback sample sites: no need to wait between requests.
+        s = run_crawl(sites, db, data_dir, {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                                            "LOG_LEVEL": "WARNING"})
+    _print_summary(s, time.monotonic() - start)
+    if do_serve:
+        click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl-C to stop)")
+        sys.exit(subprocess.call(datasette_command(db, "127.0.0.1", port)))
+    click.echo(f"archive written to {db}; browse it with `govreports serve --db {db}`")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Scrapy settings: polite by default. Every value can be overridden per run
+(`govreports crawl -s NAME=VALUE`) or by environment (GOVREPORTS_*)."""
+
+import os
+
+BOT_NAME = "govreports"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identify ourselves: site operators should be able to see who is fetching and why.
+USER_AGENT = os.environ.get(
+    "GOVREPORTS_USER_AGENT",
+    "govreports/0.1 (open archive of government information-disclosure annual reports; "
+    "+https://github.com/govreports/govreports)",
+)
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = float(os.environ.get("GOVREPORTS_DOWNLOAD_DELAY", "1"))
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
+AUTOTHROTTLE_MAX_DELAY = 60
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+DOWNLOAD_TIMEOUT = 60
+# Reports are small; anything this large is not one (and must not exhaust memory).
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+MEDIA_ALLOW_REDIRECTS = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = os.environ.get("GOVREPORTS_LOG_LEVEL", "INFO")
+
+ITEM_PIPELINES = {
+    "crawler.archiving.ArchivePipeline": 300,
+}
+
+# Where the archive lives; `govreports crawl --db/--data-dir` set these.
+GOVREPORTS_DATA_DIR = os.environ.get("GOVREPORTS_DATA_DIR", "data")
+GOVREPORTS_DB = os.environ.get("GOVREPORTS_DB", os.path.join(GOVREPORTS_DATA_DIR, "archive.db"))
+
+FEED_EXPORT_ENCODING = "utf-8"

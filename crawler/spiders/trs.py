@@ -1,0 +1,68 @@
+"""TRS WCM (拓尔思) columns: index.html, index_1.html… pages announced only by a
+`createPageHTML(count, current, "index", "html")` script, reports at ./YYYYMM/tYYYYMMDD_N.html."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+from scrapy.http import Response
+
+from .base import ReportSpider, decoded_text
+
+_PAGER_RE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+_COUNT_PAGE_RE = re.compile(r"var\s+countPage\s*=\s*(\d+)")
+_DETAIL_RE = re.compile(r"(^|/)\d{6}/t\d{8}_\d+\.s?html?$")
+_DATE_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+
+
+def trs_pages(html: str, list_url: str) -> list[str]:
+    """Every list page the pager script announces (page 1 is index.html, page 2 index_1.html)."""
+    m = _PAGER_RE.search(html)
+    if m:
+        count, name, ext = int(m.group(1)), m.group(3), m.group(4)
+    else:
+        cm = _COUNT_PAGE_RE.search(html)
+        if not cm:
+            return []
+        count, name, ext = int(cm.group(1)), "index", "html"
+    # Bound the page count: a broken or hostile pager must not schedule millions of pages.
+    return [urljoin(list_url, f"{name}_{i}.{ext}") for i in range(1, min(count, 500))]
+
+
+def trs_list_entries(html: str, list_url: str) -> list[tuple[str, str, str | None]]:
+    """(url, title, date) of the article links on a TRS list page."""
+    from parsel import Selector
+
+    sel = Selector(text=html)
+    out: list[tuple[str, str, str | None]] = []
+    seen: set[str] = set()
+    for a in sel.css("a[href]"):
+        href = a.attrib["href"].strip()
+        if not _DETAIL_RE.search(href.split("?")[0]):
+            continue
+        url = urljoin(list_url, href)
+        if url in seen:
+            continue
+        seen.add(url)
+        title = (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip()
+        # The date sits beside the link (a <span> or the next <dd>); fall back to the URL's.
+        around = " ".join(a.xpath("./following::text()[position() <= 3]").getall())
+        m = _DATE_RE.search(around) or re.search(r"t(\d{4})(\d{2})(\d{2})_", href)
+        date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+        out.append((url, title, date))
+    return out
+
+
+class TrsSpider(ReportSpider):
+    name = "trs"
+    platform = "trs"
+
+    def parse_list(self, response: Response, first: bool = True) -> Iterator[Any]:
+        html = decoded_text(response)
+        yield from self.report_requests(trs_list_entries(html, response.url), response.url)
+        if first:
+            for url in trs_pages(html, response.url):
+                yield response.follow(url, callback=self.parse_list, cb_kwargs={"first": False})
