@@ -232,9 +232,9 @@ def extract_from_document(doc: Document) -> Extraction:
         return result
     normalized = normalize_tables(doc.tables)
     result.warnings += normalized.warnings
-    missing = set(SECTIONS) - normalized.sections_found
+    missing = set(SECTIONS) - normalized.sections_found - normalized.sections_with_tables
     prose = prose_zero_sections(doc.text, missing)
-    if not normalized.cells and not prose:
+    if not normalized.sections_with_tables and not prose:
         result.status = "no_tables"
         result.message = "no template table found in this document"
         return result

@@ -58,6 +58,13 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
     m = _META_CHARSET_RE.search(data[:4096])
     if m:
         candidates.append(m.group(1).decode("ascii", "ignore"))
+    # Long Chinese text in GBK practically never validates as UTF-8, so valid UTF-8 with
+    # multi-byte sequences wins over a declaration (servers send stale gbk headers).
+    if not data.isascii():
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     for cand in candidates:
         enc = _normalise_encoding(cand)
         if not enc:

@@ -39,7 +39,8 @@ class Cell:
 class Normalized:
     cells: list[Cell]
     warnings: list[str]
-    sections_found: set[str]
+    sections_found: set[str]  # sections with at least one cell read
+    sections_with_tables: set[str]  # sections with a table, read or not
 
 
 def classify_table(table: RawTable) -> str | None:
@@ -269,7 +270,7 @@ def normalize_tables(tables: list[RawTable]) -> Normalized:
         + _applications(by_section["applications"], warnings)
         + _reviews_litigation(by_section["reviews_litigation"], warnings)
     )
-    return Normalized(cells, warnings, {c.section for c in cells})
+    return Normalized(cells, warnings, {c.section for c in cells}, {s for s, ts in by_section.items() if ts})
 
 
 _PROSE_NONE = {

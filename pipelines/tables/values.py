@@ -32,7 +32,11 @@ def parse_value(text: str | None) -> ParsedValue:
     Anything else is null with a reason: a cell holding "约30" or "12/15" is not guessed.
     """
     printed = clean_cell(text)
-    compact = unicodedata.normalize("NFKC", printed).replace(" ", "")
+    compact = unicodedata.normalize("NFKC", printed)
+    # "1 2" may be two cells glued together by a lost column rule: never read it as 12.
+    if re.search(r"\d\s+\d", compact):
+        return ParsedValue(None, printed, reason=f"not a number (digits separated by space): {printed!r}")
+    compact = compact.replace(" ", "")
     compact = compact.replace("＋", "+").replace("−", "-").replace("﹣", "-")
     if compact in BLANK_MARKS:
         return ParsedValue(0, printed, was_blank=True)

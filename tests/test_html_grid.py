@@ -1,0 +1,48 @@
+import lxml.html
+
+from pipelines.documents.html import decode_html, read_html, table_grid
+
+
+def grid(html: str) -> list[list[str]]:
+    return table_grid(lxml.html.fragment_fromstring(html))[0]
+
+
+def test_rowspan_and_colspan_fill_every_position():
+    rows = grid(
+        """<table>
+        <tr><td rowspan="2" colspan="2">A</td><td>B</td></tr>
+        <tr><td>C</td></tr>
+        <tr><td>D</td><td colspan="2">E</td></tr>
+        </table>"""
+    )
+    assert rows == [["A", "A", "B"], ["A", "A", "C"], ["D", "E", "E"]]
+
+
+def test_line_breaks_inside_a_label_are_joined():
+    rows = grid("<table><tr><td><p>本年新收政府</p><p>信息公开申请数量</p></td><td><span>&nbsp;0&nbsp;</span></td></tr></table>")
+    assert rows == [["本年新收政府信息公开申请数量", "0"]]
+
+
+def test_gb2312_declared_page_with_gbk_only_characters_decodes():
+    body = '<html><head><meta charset="gb2312"></head><body>朱镕基</body></html>'.encode("gbk")
+    text, enc = decode_html(body)
+    assert "朱镕基" in text and enc == "gb18030"
+
+
+def test_malformed_meta_charset_is_still_read():
+    body = '<html><head><meta httpequiv="ContentType" content="text/html; charset=gbk"></head><body>政府信息公开</body></html>'.encode("gbk")
+    text, _ = decode_html(body)
+    assert "政府信息公开" in text
+
+
+def test_wrong_header_charset_falls_back_to_detection():
+    body = "<html><body>年度报告</body></html>".encode()
+    text, enc = decode_html(body, "text/html; charset=gbk")
+    assert "年度报告" in text and enc == "utf-8"
+
+
+def test_layout_tables_are_skipped_for_the_inner_data_table():
+    doc = read_html(
+        "<html><body><table><tr><td><table><tr><td>规章</td><td>1</td></tr></table></td></tr></table></body></html>".encode()
+    )
+    assert [t.rows for t in doc.tables] == [[["规章", "1"]]]
