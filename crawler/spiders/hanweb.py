@@ -21,7 +21,9 @@ _DATE_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 
 def _config_value(html: str, key: str) -> str | None:
-    m = re.search(rf"""\b{key}\s*[:=]\s*['"]?([^'",\s}}]+)""", html)
+    # JS object or variable syntax only: `columnid=…&` inside URLs is not configuration.
+    m = re.search(rf"""\b{key}\s*:\s*['"]?([^'",\s}}&]+)""", html) or re.search(
+        rf"""\bvar\s+{key}\s*=\s*['"]?([^'",\s;&]+)""", html)
     return m.group(1) if m else None
 
 
