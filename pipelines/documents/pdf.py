@@ -2,13 +2,16 @@
 
 pdfplumber reports merged cells as missing; we rebuild the grid from the cells' own
 rectangles instead, so a label spanning three rows or a header spanning five columns
-covers every grid position it occupies, exactly as in HTML and DOCX.
+covers every grid position it occupies, exactly as in HTML and DOCX. A table broken by a
+page break is stitched back by its horizontal extent before the grid is built, since each
+part alone may not show every column rule (a header row spanning the label columns hides them).
 """
 
 from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 
 import pdfplumber
 
@@ -16,72 +19,83 @@ from ..tables.text import clean_cell
 from .model import Document, RawTable
 
 _SECTION_START_RE = re.compile(r"第二十条|申请人情况|行政复议|信息内容")
+_TOL = 2.0
 
 
-def _axis(values: list[float], tol: float = 2.0) -> list[float]:
+@dataclass
+class _Piece:
+    page_no: int
+    page: object
+    table: object
+    y_offset: float
+
+
+def _axis(values: list[float]) -> list[float]:
     out: list[float] = []
     for v in sorted(values):
-        if not out or v - out[-1] > tol:
+        if not out or v - out[-1] > _TOL:
             out.append(v)
     return out
 
 
-def _index(axis: list[float], v: float, tol: float = 2.0) -> int:
-    for i, a in enumerate(axis):
-        if abs(a - v) <= tol:
-            return i
+def _index(axis: list[float], v: float) -> int:
     return min(range(len(axis)), key=lambda i: abs(axis[i] - v))
 
 
-def _table_to_grid(page, table, page_no: int, index: int) -> RawTable:
-    cells = table.cells
-    xs = _axis([c[0] for c in cells] + [c[2] for c in cells])
-    ys = _axis([c[1] for c in cells] + [c[3] for c in cells])
+def _grid(pieces: list[_Piece], index: int) -> RawTable:
+    cells = [(p, (x0, top + p.y_offset, x1, bottom + p.y_offset), (x0, top, x1, bottom))
+             for p in pieces for (x0, top, x1, bottom) in p.table.cells]
+    xs = _axis([c[1][0] for c in cells] + [c[1][2] for c in cells])
+    ys = _axis([c[1][1] for c in cells] + [c[1][3] for c in cells])
     n_rows, n_cols = max(len(ys) - 1, 0), max(len(xs) - 1, 0)
     rows = [[""] * n_cols for _ in range(n_rows)]
     bboxes: dict[tuple[int, int], tuple[float, ...]] = {}
     origin: dict[tuple[int, int], int] = {}
-    for cid, (x0, top, x1, bottom) in enumerate(cells):
+    for cid, (piece, (x0, top, x1, bottom), bbox) in enumerate(cells):
         c0, c1 = _index(xs, x0), _index(xs, x1)
         r0, r1 = _index(ys, top), _index(ys, bottom)
-        text = page.within_bbox((x0, top, x1, bottom), relative=False, strict=False).extract_text() or ""
+        text = piece.page.within_bbox(bbox, relative=False, strict=False).extract_text() or ""
         text = clean_cell(text.replace("\n", ""))
         for r in range(r0, max(r1, r0 + 1)):
             for c in range(c0, max(c1, c0 + 1)):
                 if r < n_rows and c < n_cols:
                     rows[r][c] = text
-                    bboxes[(r, c)] = (page_no, round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1))
+                    bboxes[(r, c)] = (piece.page_no, *(round(v, 1) for v in bbox))
                     origin[(r, c)] = cid
-    return RawTable(index=index, rows=rows, page=page_no, bboxes=bboxes, origin=origin)
+    return RawTable(index=index, rows=rows, page=pieces[0].page_no, bboxes=bboxes, origin=origin)
 
 
-def _continues(prev: RawTable, nxt: RawTable) -> bool:
-    """A table broken by a page break: same column count, and the new part does not open
-    with a header of its own."""
-    if prev.n_cols != nxt.n_cols or not nxt.rows:
+def _continues(prev: _Piece, nxt: _Piece, prev_last_on_page: bool, nxt_first_on_page: bool) -> bool:
+    """Same horizontal extent, on the next page, and not opening with a header of its own."""
+    if not (prev_last_on_page and nxt_first_on_page and nxt.page_no == prev.page_no + 1):
         return False
-    return not _SECTION_START_RE.search("".join(nxt.rows[0]))
+    (ax0, _, ax1, _), (bx0, _, bx1, _) = prev.table.bbox, nxt.table.bbox
+    if abs(ax0 - bx0) > _TOL * 2 or abs(ax1 - bx1) > _TOL * 2:
+        return False
+    first_row = (nxt.table.extract() or [[]])[0]
+    return not _SECTION_START_RE.search("".join(c or "" for c in first_row))
 
 
 def read_pdf(data: bytes) -> Document:
     texts: list[str] = []
-    tables: list[RawTable] = []
+    groups: list[list[_Piece]] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
+        y_offset = 0.0
+        last_on_prev_page = False
         for page_no, page in enumerate(pdf.pages, start=1):
             texts.append(page.extract_text() or "")
-            found = page.find_tables()
+            found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
             for i, table in enumerate(found):
-                grid = _table_to_grid(page, table, page_no, len(tables))
-                first_on_page = i == 0
-                if first_on_page and tables and tables[-1].page == page_no - 1 and _continues(tables[-1], grid):
-                    prev = tables[-1]
-                    offset = len(prev.rows)
-                    prev.rows.extend(grid.rows)
-                    prev.bboxes.update({(r + offset, c): b for (r, c), b in grid.bboxes.items()})
-                    base = max(prev.origin.values(), default=-1) + 1
-                    prev.origin.update({(r + offset, c): base + o for (r, c), o in grid.origin.items()})
-                    continue
-                tables.append(grid)
+                piece = _Piece(page_no, page, table, y_offset)
+                if groups and _continues(groups[-1][-1], piece, last_on_prev_page, i == 0):
+                    groups[-1].append(piece)
+                else:
+                    groups.append([piece])
+                last_on_prev_page = i == len(found) - 1
+            if not found:
+                last_on_prev_page = False
+            y_offset += float(page.height)
+        tables = [_grid(group, i) for i, group in enumerate(groups)]
     doc = Document(format="pdf", text="\n".join(texts), tables=tables)
     if not doc.text.strip():
         doc.warnings.append("PDF has no text layer (scanned?)")
