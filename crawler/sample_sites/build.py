@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from html import escape
@@ -70,7 +71,9 @@ def _layout(spec: ReportSpec | None, nr: NonReport | None) -> Article:
     y, m, d = item.published.split("-")
     if item.site_id == "trs_sample":
         rel = f"{y}{m}/t{y}{m}{d}_{item.doc_id}.htm"
-        art = Article(item.site_id, item.title, item.published, TRS_COLUMN_DIR + rel, "./" + rel, spec, nr)
+        art = Article(
+            item.site_id, item.title, item.published, TRS_COLUMN_DIR + rel, "./" + rel, spec, nr
+        )
         if spec is not None and spec.delivery != "html":
             name = f"P0{y}{m}{d}{_digits(spec.title, 12)}.{spec.delivery}"
             art.attachment_href = "./" + name
@@ -84,9 +87,7 @@ def _layout(spec: ReportSpec | None, nr: NonReport | None) -> Article:
         show = f"{spec.title}.{spec.delivery}"
         art.attachment_name = show
         art.attachment_file = f"/attach/0/{stem}.{spec.delivery}"
-        art.attachment_href = (
-            f"/module/download/downfile.jsp?classid=0&filename={stem}.{spec.delivery}&showname={quote(show)}"
-        )
+        art.attachment_href = f"/module/download/downfile.jsp?classid=0&filename={stem}.{spec.delivery}&showname={quote(show)}"
     return art
 
 
@@ -153,7 +154,11 @@ def _trs_list_page(items: list[Article], page: int, pages: int) -> str:
     )
     head = _trs_head(
         "政府信息公开年报_示例市人民政府",
-        {"SiteName": str(SITES["trs_sample"]["name"]), "ColumnName": "政府信息公开年报", "ChnlId": str(TRS_CHANNEL_ID)},
+        {
+            "SiteName": str(SITES["trs_sample"]["name"]),
+            "ColumnName": "政府信息公开年报",
+            "ChnlId": str(TRS_CHANNEL_ID),
+        },
     )
     return (
         head + "<body>\n" + _trs_header() + _CREATE_PAGE_JS + "\n"
@@ -184,15 +189,13 @@ def _trs_detail(art: Article) -> str:
     if spec is not None and spec.delivery == "html":
         body = blocks_html(report_blocks(spec), spec.html_style)
     elif spec is not None:
-        body = (
-            f'<p style="text-indent:2em;">{escape(spec.agency)}{spec.year}年政府信息公开工作年度报告详见附件。</p>'
-        )
+        body = f'<p style="text-indent:2em;">{escape(spec.agency)}{spec.year}年政府信息公开工作年度报告详见附件。</p>'
         name = escape(art.attachment_name or "")
         if spec.attachment_via_js:
             # Only a script writes this link: crawlers must read the script text.
             attachment = (
                 '<div class="article_attachment" id="file_xmb"><ul id="file_ul_fj"></ul>\n<script>\n'
-                f"var att = '<a href=\"{art.attachment_href}\" title=\"{name}\">{name}</a>';\n"
+                f'var att = \'<a href="{art.attachment_href}" title="{name}">{name}</a>\';\n'
                 "document.write(att);\n</script></div>"
             )
         else:
@@ -207,8 +210,12 @@ def _trs_detail(art: Article) -> str:
         assert nr is not None
         body = "\n".join(f'<p style="text-indent:2em;">{escape(p)}</p>' for p in nr.paragraphs)
     return (
-        head + "<body>\n" + _trs_header()
-        + '<div class="article_area"><div class="article_title">' + escape(art.title) + "</div>\n"
+        head
+        + "<body>\n"
+        + _trs_header()
+        + '<div class="article_area"><div class="article_title">'
+        + escape(art.title)
+        + "</div>\n"
         f'<div class="article_info">发布日期：{art.published}　来源：{escape(agency)}</div>\n'
         '<div class="article_content article_content_01">\n'
         f"<div class=TRS_Editor>{body}</div>\n</div>\n{attachment}\n</div>\n" + _TRS_FOOTER
@@ -249,11 +256,11 @@ def _hanweb_column(arts: list[Article]) -> str:
     webname = quote(HANWEB_WEBNAME)
     nextgroup = (
         f'<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid={HANWEB_WEBID}&path=/'
-        f"&columnid={HANWEB_COLUMN}&unitid={HANWEB_UNIT}&webname={webname}&permissiontype=0\"></a>"
+        f'&columnid={HANWEB_COLUMN}&unitid={HANWEB_UNIT}&webname={webname}&permissiontype=0"></a>'
     )
     records = "\n".join(f"<record><![CDATA[\n{_record(a)}\n]]></record>" for a in first)
     config = (
-        "<script language=\"javascript\">\n$(document).ready(function(){\n"
+        '<script language="javascript">\n$(document).ready(function(){\n'
         f"  $('#{HANWEB_UNIT}').jpage({{\n"
         f"    dataStore: document.getElementById('{HANWEB_UNIT}').getElementsByTagName('script')[0],\n"
         "    proxyUrl:'/module/web/jpage/dataproxy.jsp',\n"
@@ -265,10 +272,16 @@ def _hanweb_column(arts: list[Article]) -> str:
     )
     head = _hanweb_head(
         "政府信息公开年报 余姚市人民政府",
-        {"SiteName": str(SITES["hanweb_sample"]["name"]), "ColumnName": "政府信息公开年报", "ColumnId": str(HANWEB_COLUMN)},
+        {
+            "SiteName": str(SITES["hanweb_sample"]["name"]),
+            "ColumnName": "政府信息公开年报",
+            "ColumnId": str(HANWEB_COLUMN),
+        },
     )
     return (
-        head + "<body>\n" + _HANWEB_TOP
+        head
+        + "<body>\n"
+        + _HANWEB_TOP
         + '<div class="main"><div class="lm_title">政府信息公开年报</div>\n'
         f'<div id="{HANWEB_UNIT}"><script type="text/xml"><datastore>\n'
         f"<nextgroup><![CDATA[{nextgroup}]]></nextgroup>\n<recordset>\n{records}\n</recordset>\n</datastore></script></div>\n"
@@ -323,7 +336,9 @@ def _hanweb_detail(art: Article, index: int) -> str:
 
 def _nest(spec: ReportSpec) -> dict[str, dict[str, dict[str, int | float]]]:
     out: dict[str, dict[str, dict[str, int | float]]] = {
-        "active_disclosure": {}, "applications": {}, "reviews_litigation": {},
+        "active_disclosure": {},
+        "applications": {},
+        "reviews_litigation": {},
     }
     if spec.template == "pre2019":
         return out
@@ -339,27 +354,31 @@ def truth(arts: list[Article]) -> dict[str, object]:
         spec = a.spec
         if spec is None:
             continue
-        reports.append({
-            "site_id": spec.site_id,
-            "path": a.path,
-            "attachment_path": a.attachment_href if spec.site_id == "hanweb_sample" else a.attachment_file,
-            "attachment_file": a.attachment_file,
-            "attachment_name": a.attachment_name,
-            "year": spec.year,
-            "template": spec.template,
-            "agency": spec.agency,
-            "title": spec.title,
-            "published": spec.published,
-            "source_format": spec.delivery,
-            "cells": _nest(spec),
-            "units": spec.units,
-            "blank_cells": spec.blank_cells,
-            "prose_sections": spec.prose_sections,
-            "label_variants": spec.labels,
-            "extra_rows": spec.extra_rows,
-            "expected_failed_checks": spec.expected_failed_checks,
-            "messiness": spec.messiness,
-        })
+        reports.append(
+            {
+                "site_id": spec.site_id,
+                "path": a.path,
+                "attachment_path": a.attachment_href
+                if spec.site_id == "hanweb_sample"
+                else a.attachment_file,
+                "attachment_file": a.attachment_file,
+                "attachment_name": a.attachment_name,
+                "year": spec.year,
+                "template": spec.template,
+                "agency": spec.agency,
+                "title": spec.title,
+                "published": spec.published,
+                "source_format": spec.delivery,
+                "cells": _nest(spec),
+                "units": spec.units,
+                "blank_cells": spec.blank_cells,
+                "prose_sections": spec.prose_sections,
+                "label_variants": spec.labels,
+                "extra_rows": spec.extra_rows,
+                "expected_failed_checks": spec.expected_failed_checks,
+                "messiness": spec.messiness,
+            }
+        )
     sites = {
         site_id: {**info, "column_path": info["column_path"]} for site_id, info in SITES.items()
     }
@@ -367,7 +386,11 @@ def truth(arts: list[Article]) -> dict[str, object]:
         "sites": sites,
         "reports": reports,
         "non_reports": [a.path for a in arts if a.non_report is not None],
-        "seed": {"site_id": "hanweb_sample", "html": "seed/yuyao-2020.html", "docx": "seed/yuyao-2020.docx"},
+        "seed": {
+            "site_id": "hanweb_sample",
+            "html": "seed/yuyao-2020.html",
+            "docx": "seed/yuyao-2020.docx",
+        },
     }
 
 
@@ -418,10 +441,16 @@ def build(out_dir: Path | str = PACKAGE_DIR) -> list[Path]:
 
     root = "www/hanweb_sample"
     put(f"{root}/col/col{HANWEB_COLUMN}/index.html", _hanweb_column(han).encode("utf-8"))
-    put(f"{root}/index.html", _site_home("hanweb_sample", f"/col/col{HANWEB_COLUMN}/index.html").encode("utf-8"))
+    put(
+        f"{root}/index.html",
+        _site_home("hanweb_sample", f"/col/col{HANWEB_COLUMN}/index.html").encode("utf-8"),
+    )
     records = {
-        "columnid": HANWEB_COLUMN, "unitid": HANWEB_UNIT, "webid": HANWEB_WEBID,
-        "perpage": HANWEB_PER_PAGE, "records": [_record(a) for a in han],
+        "columnid": HANWEB_COLUMN,
+        "unitid": HANWEB_UNIT,
+        "webid": HANWEB_WEBID,
+        "perpage": HANWEB_PER_PAGE,
+        "records": [_record(a) for a in han],
     }
     put(f"{root}/_dynamic/jpage/{HANWEB_COLUMN}.json", _json(records))
     seed_html: bytes | None = None
@@ -430,7 +459,11 @@ def build(out_dir: Path | str = PACKAGE_DIR) -> list[Path]:
         put(root + a.path, page)
         if a.spec is not None and a.attachment_file:
             put(root + a.attachment_file, _attachment_bytes(a.spec))
-        if a.spec is not None and a.spec.agency == "余姚市公共资源交易管理办公室" and a.spec.year == 2020:
+        if (
+            a.spec is not None
+            and a.spec.agency == "余姚市公共资源交易管理办公室"
+            and a.spec.year == 2020
+        ):
             seed_html = page
             put("seed/yuyao-2020.docx", docx_bytes(report_blocks(a.spec), a.spec.agency))
     assert seed_html is not None, "the seed report must be on the Hanweb site"
@@ -449,12 +482,21 @@ def _site_home(site_id: str, column: str) -> str:
 
 
 def _json(data: object) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    # One line per innermost object (a table row) keeps truth.json small and diffable.
+    text = re.sub(
+        r"\{\n\s+([^{}\[\]]*?)\n\s*\}",
+        lambda m: "{" + re.sub(r"\n\s*", " ", m.group(1)) + "}",
+        text,
+    )
+    return (text + "\n").encode("utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(PACKAGE_DIR), help="output directory (default: the package)")
+    parser.add_argument(
+        "--out", default=str(PACKAGE_DIR), help="output directory (default: the package)"
+    )
     args = parser.parse_args(argv)
     files = build(args.out)
     total = sum(p.stat().st_size for p in files)

@@ -116,7 +116,12 @@ def active_tables(spec: ReportSpec) -> list[Table]:
                 if extra["after"] == item:
                     vals = extra["values"]
                     assert isinstance(vals, dict)
-                    sub.append([Cell(str(extra["label"])), *_spread([str(vals[m]) for m, _ in metrics], "value")])
+                    sub.append(
+                        [
+                            Cell(str(extra["label"])),
+                            *_spread([str(vals[m]) for m, _ in metrics], "value"),
+                        ]
+                    )
         if spec.sec2_layout == "separate":
             tables.append(Table(sub, "2", [150, 120, 120, 120]))
         else:
@@ -138,18 +143,28 @@ def application_tables(spec: ReportSpec) -> list[Table]:
             Cell("法人或其他组织", colspan=5, kind="header"),
             Cell("总计", rowspan=2, kind="header"),
         ],
-        [Cell(_label(spec, f"applicant.{a}", APPLICANT_LABELS[a]), kind="header") for a in ORG_APPLICANTS],
+        [
+            Cell(_label(spec, f"applicant.{a}", APPLICANT_LABELS[a]), kind="header")
+            for a in ORG_APPLICANTS
+        ],
     ]
     result_keys = [k for k, group, _ in tpl_rows if group is not None]
     # A Word page break splits the matrix after 三（三）8, as in Pingtan's 2019 report.
-    split_at = result_keys.index("denied_administrative_query") + 1 if spec.sec3_split else len(result_keys)
+    split_at = (
+        result_keys.index("denied_administrative_query") + 1
+        if spec.sec3_split
+        else len(result_keys)
+    )
     chunks = [result_keys[:split_at], result_keys[split_at:]]
     groups_seen: set[str] = set()
     body: list[Row] = []
     tables: list[Table] = []
     widths = [30, 62, 150] + [38.5] * 7
     for key, group, default in tpl_rows:
-        values = [Cell(format_value(spec, f"applications.{key}.{a}"), kind="value") for a in (*PERSON_AND_ORGS, "total")]
+        values = [
+            Cell(format_value(spec, f"applications.{key}.{a}"), kind="value")
+            for a in (*PERSON_AND_ORGS, "total")
+        ]
         label = _label(spec, f"app.{key}", default)
         row: Row = []
         if group is None:
@@ -164,7 +179,12 @@ def application_tables(spec: ReportSpec) -> list[Table]:
                 members = [k for k, g, _ in tpl_rows if g == group and k in chunk]
                 if group not in groups_seen:
                     groups_seen.add(group)
-                    row.append(Cell(_label(spec, f"app.group.{group}", GROUP_LABELS[group]), rowspan=len(members)))
+                    row.append(
+                        Cell(
+                            _label(spec, f"app.group.{group}", GROUP_LABELS[group]),
+                            rowspan=len(members),
+                        )
+                    )
                 row.append(Cell(label))
         body.append(row + values)
         if spec.sec3_split and key == chunks[0][-1]:
@@ -179,7 +199,10 @@ def review_table(spec: ReportSpec) -> Table:
     rows: list[Row] = [
         [Cell("行政复议", colspan=5, kind="header"), Cell("行政诉讼", colspan=10, kind="header")],
         [Cell(t, rowspan=2, kind="header") for t in results]
-        + [Cell("未经复议直接起诉", colspan=5, kind="header"), Cell("复议后起诉", colspan=5, kind="header")],
+        + [
+            Cell("未经复议直接起诉", colspan=5, kind="header"),
+            Cell("复议后起诉", colspan=5, kind="header"),
+        ],
         [Cell(t, kind="header") for t in results * 2],
         [
             Cell(format_value(spec, f"reviews_litigation.{p}.{r}"), kind="value")
@@ -247,8 +270,13 @@ def pre2019_table(spec: ReportSpec) -> Table:
         ("因政府信息公开申请提起行政复议数", "件", "1", "9"),
         ("因政府信息公开申请提起行政诉讼数", "件", "0", "3"),
     ]
-    rows = [[Cell(t, kind="header" if i == 0 else "label" if j == 0 else "value") for j, t in enumerate(r)]
-            for i, r in enumerate(data)]
+    rows = [
+        [
+            Cell(t, kind="header" if i == 0 else "label" if j == 0 else "value")
+            for j, t in enumerate(r)
+        ]
+        for i, r in enumerate(data)
+    ]
     return Table(rows, "pre2019", [200, 80, 110, 110])
 
 
@@ -257,13 +285,19 @@ def report_blocks(spec: ReportSpec) -> list[Block]:
     if spec.template == "pre2019":
         return [
             Block("title", f"{spec.agency}{spec.year}年政府信息公开工作年度报告"),
-            Block("para", f"本年度报告根据《中华人民共和国政府信息公开条例》要求，由{spec.agency}编制。"
-                          f"报告中所列数据的统计期限自{spec.year}年1月1日起至{spec.year}年12月31日止。"),
+            Block(
+                "para",
+                f"本年度报告根据《中华人民共和国政府信息公开条例》要求，由{spec.agency}编制。"
+                f"报告中所列数据的统计期限自{spec.year}年1月1日起至{spec.year}年12月31日止。",
+            ),
             Block("heading", "一、概述"),
             Block("para", f"{spec.year}年，我市深入推进政府信息公开工作，主要指标情况见下表。"),
             Block("table", table=pre2019_table(spec)),
             Block("heading", "二、存在的不足和改进措施"),
-            Block("para", "一是公开内容不够全面；二是公开形式有待丰富。下一步将继续加强政府信息公开工作。"),
+            Block(
+                "para",
+                "一是公开内容不够全面；二是公开形式有待丰富。下一步将继续加强政府信息公开工作。",
+            ),
         ]
     prose = default_prose(spec) | spec.prose
     heading = {n: _label(spec, f"heading.{n}", h) for n, h in SECTION_HEADINGS.items()}

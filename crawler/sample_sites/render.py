@@ -15,12 +15,8 @@ from .document import Block, Cell, Table, place
 
 # ---------------------------------------------------------------------------- HTML
 
-_WORD_TD = (
-    "BORDER-BOTTOM: windowtext 1pt solid; BORDER-LEFT: {left}; PADDING-BOTTOM: 0pt; "
-    "PADDING-LEFT: 5.4pt; WIDTH: {w}pt; PADDING-RIGHT: 5.4pt; BORDER-TOP: {top}; "
-    "BORDER-RIGHT: windowtext 1pt solid; PADDING-TOP: 0pt"
-)
-_WORD_P = "TEXT-ALIGN: {align}; LINE-HEIGHT: 22pt; MARGIN: 0pt; FONT-FAMILY: 仿宋_GB2312; FONT-SIZE: 16pt"
+_WORD_TD = "BORDER-BOTTOM: windowtext 1pt solid; BORDER-LEFT: {left}; WIDTH: {w}pt; BORDER-TOP: {top}; BORDER-RIGHT: windowtext 1pt solid"
+_WORD_P = "TEXT-ALIGN: {align}; LINE-HEIGHT: 22pt; MARGIN: 0pt"
 _WORD_SPAN = "FONT-FAMILY: 仿宋_GB2312; FONT-SIZE: 12pt"
 _MSO_TABLE = (
     "border-collapse:collapse;width:434.9500pt;border:none;\n"
@@ -29,12 +25,9 @@ _MSO_TABLE = (
     "mso-border-insideh:0.5000pt solid windowtext;mso-border-insidev:0.5000pt solid windowtext;\n"
     "mso-padding-alt:0.0000pt 0.0000pt 0.0000pt 0.0000pt ;"
 )
-_MSO_TD = (
-    "width:{w}pt;padding:0.0000pt 0.0000pt 0.0000pt 0.0000pt ;border-left:1.0000pt solid windowtext;\n"
-    "mso-border-left-alt:0.5000pt solid windowtext;border-right:1.0000pt solid windowtext;\n"
-    "border-bottom:1.0000pt solid windowtext;"
-)
-_MSO_SPAN = "font-family: 仿宋_GB2312; letter-spacing: 0pt; font-size: 12pt;"
+# Line breaks inside style="" are real: Word's HTML export wraps long mso-* declarations.
+_MSO_TD = "width:{w}pt;padding:0pt;border:1.0000pt solid windowtext;\nmso-border-alt:0.5000pt solid windowtext;"
+_MSO_SPAN = "font-family:仿宋_GB2312;font-size:12pt;"
 
 
 def _esc(text: str) -> str:
@@ -72,13 +65,13 @@ def _cell_html(cell: Cell, style: str, col: int, first_row: bool, counter: list[
             inner = f'<p style="{_WORD_P.format(align=align)}">{spans}</p>'
         return f'<td style="{td_style}" valign="center"{_attrs(cell)} width="{int(width * 4 / 3)}">{inner}</td>'
     if style == "mso":
-        body = "<br/>".join(f'<span style="font-family:仿宋_GB2312">{_esc(t)}</span>' for t in lines)
+        body = "<br/>".join(_esc(t) for t in lines)
         # Numbers padded with a trailing &nbsp; span, as Word-to-HTML editors do.
-        pad = '<span style="font-family:仿宋_GB2312">&nbsp;</span>' if cell.kind == "value" else ""
+        pad = "<span>&nbsp;</span>" if cell.kind == "value" else ""
         return (
             f'<td width="{int(width * 4 / 3)}" valign="center"{_attrs(cell)} style="{_MSO_TD.format(w=f"{width:.4f}")}">'
-            f'<p class="p" style="margin: 0pt; text-align: {align}; line-height: 20pt;">'
-            f'<span style="{_MSO_SPAN}">{body}{pad}</span></p></td>'
+            f'<p class="p" style="margin:0pt;text-align:{align};">'
+            f'<span style="{_MSO_SPAN}">{body}</span>{pad}</p></td>'
         )
     body = "<br />".join(_esc(t) for t in lines)
     return f'<td{_attrs(cell)} style="text-align:{align};">{body}</td>'
@@ -92,7 +85,9 @@ def table_html(table: Table, style: str) -> str:
             'BORDER-TOP: medium none; BORDER-RIGHT: medium none" border="0" cellspacing="0"><tbody>'
         )
     elif style == "mso":
-        head = f'<table class="MsoNormalTable" border="1" cellspacing="0" style="{_MSO_TABLE}"><tbody>'
+        head = (
+            f'<table class="MsoNormalTable" border="1" cellspacing="0" style="{_MSO_TABLE}"><tbody>'
+        )
     else:
         head = '<table border="1" cellspacing="0" cellpadding="0" width="100%" style="border-collapse:collapse;"><tbody>'
     placed, _ = place(table.rows)
@@ -101,7 +96,13 @@ def table_html(table: Table, style: str) -> str:
     out = [head]
     for r, row in enumerate(table.rows):
         tr = ' class="firstRow"' if r == 0 and style != "plain" else ""
-        height = ' style="HEIGHT: 26.15pt"' if style == "word" else ' style="height:28.9500pt;"' if style == "mso" else ""
+        height = (
+            ' style="HEIGHT: 26.15pt"'
+            if style == "word"
+            else ' style="height:28.9500pt;"'
+            if style == "mso"
+            else ""
+        )
         cells = "".join(_cell_html(cell, style, starts[id(cell)], r == 0, counter) for cell in row)
         out.append(f"<tr{height}{tr}>{cells}</tr>")
     out.append("</tbody></table>")
@@ -112,14 +113,21 @@ def _para_html(block: Block, style: str) -> str:
     text = _esc(block.text)
     if style == "word":
         base = "TEXT-JUSTIFY: inter-ideograph; LINE-HEIGHT: 29.5pt; MARGIN: 0pt; FONT-FAMILY: 仿宋_GB2312; FONT-SIZE: 16pt"
-        font = {"title": "方正小标宋简体; FONT-SIZE: 22pt", "heading": "黑体; FONT-SIZE: 16pt",
-                "subheading": "楷体_GB2312; FONT-SIZE: 16pt"}.get(block.kind, "仿宋_GB2312; FONT-SIZE: 16pt")
-        align = {"title": "text-align:center;", "sign": "text-align:right;"}.get(block.kind, "TEXT-INDENT: 34pt; ")
+        font = {
+            "title": "方正小标宋简体; FONT-SIZE: 22pt",
+            "heading": "黑体; FONT-SIZE: 16pt",
+            "subheading": "楷体_GB2312; FONT-SIZE: 16pt",
+        }.get(block.kind, "仿宋_GB2312; FONT-SIZE: 16pt")
+        align = {"title": "text-align:center;", "sign": "text-align:right;"}.get(
+            block.kind, "TEXT-INDENT: 34pt; "
+        )
         return f'<p style="{align}{base}"><span style="FONT-FAMILY: {font}">{text}</span></p>'
     if style == "mso":
         align = {"title": "center", "sign": "right"}.get(block.kind, "justify")
         indent = "" if block.kind in ("title", "sign") else "text-indent:32.0000pt;"
-        font = {"title": "方正小标宋简体", "heading": "黑体", "subheading": "楷体_GB2312"}.get(block.kind, "仿宋_GB2312")
+        font = {"title": "方正小标宋简体", "heading": "黑体", "subheading": "楷体_GB2312"}.get(
+            block.kind, "仿宋_GB2312"
+        )
         return (
             f'<p class="p" style="margin:0pt;{indent}text-align:{align};line-height:28pt;">'
             f'<span style="font-family:{font};font-size:16pt;">{text}</span></p>'
@@ -247,13 +255,21 @@ def pdf_bytes(blocks: list[Block], title: str, author: str) -> bytes:
     _register_font()
     body = ParagraphStyle("body", fontName=_FONT, fontSize=11, leading=18, firstLineIndent=22)
     styles = {
-        "title": ParagraphStyle("title", fontName=_FONT, fontSize=16, leading=26, alignment=TA_CENTER),
-        "heading": ParagraphStyle("heading", fontName=_FONT, fontSize=12, leading=20, spaceBefore=6),
-        "subheading": ParagraphStyle("sub", fontName=_FONT, fontSize=11, leading=18, firstLineIndent=22),
+        "title": ParagraphStyle(
+            "title", fontName=_FONT, fontSize=16, leading=26, alignment=TA_CENTER
+        ),
+        "heading": ParagraphStyle(
+            "heading", fontName=_FONT, fontSize=12, leading=20, spaceBefore=6
+        ),
+        "subheading": ParagraphStyle(
+            "sub", fontName=_FONT, fontSize=11, leading=18, firstLineIndent=22
+        ),
         "sign": ParagraphStyle("sign", fontName=_FONT, fontSize=11, leading=18, alignment=TA_RIGHT),
         "para": body,
     }
-    cell_style = ParagraphStyle("cell", fontName=_FONT, fontSize=7.5, leading=9.5, alignment=TA_CENTER)
+    cell_style = ParagraphStyle(
+        "cell", fontName=_FONT, fontSize=7.5, leading=9.5, alignment=TA_CENTER
+    )
     label_style = ParagraphStyle("label", fontName=_FONT, fontSize=7.5, leading=9.5)
     story: list[object] = []
     for block in blocks:
@@ -274,12 +290,23 @@ def pdf_bytes(blocks: list[Block], title: str, author: str) -> bytes:
             if cell.rowspan > 1 or cell.colspan > 1:
                 commands.append(("SPAN", (c, r), (c + cell.colspan - 1, r + cell.rowspan - 1)))
         story.append(Spacer(1, 4))
-        story.append(RLTable(data, colWidths=block.table.widths or None, style=TableStyle(commands)))
+        story.append(
+            RLTable(data, colWidths=block.table.widths or None, style=TableStyle(commands))
+        )
         story.append(Spacer(1, 6))
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
-        buf, pagesize=A4, invariant=1, title=title, author=author, creator="", producer="",
-        leftMargin=42, rightMargin=42, topMargin=56, bottomMargin=56,
+        buf,
+        pagesize=A4,
+        invariant=1,
+        title=title,
+        author=author,
+        creator="",
+        producer="",
+        leftMargin=42,
+        rightMargin=42,
+        topMargin=56,
+        bottomMargin=56,
     )
     doc.build(story)
     return buf.getvalue()

@@ -179,10 +179,22 @@ def _applications(
             row = rng.choice_weighted(_RESULT_WEIGHTS)
             counts[row] += 1
             if row == "other" and template == "2021":
-                sub[rng.choice_weighted({"other_no_correction": 3, "other_unpaid_fee": 1, "other_other": 2})] += 1
+                sub[
+                    rng.choice_weighted(
+                        {"other_no_correction": 3, "other_unpaid_fee": 1, "other_other": 2}
+                    )
+                ] += 1
         processed = sum(counts.values())
-        co = (carried_over or {}).get(col, rng.randint(0, 3) if col == "natural_person" and volume > 10 else 0)
-        cf = rng.randint(0, 4) if col == "natural_person" and volume > 10 else rng.randint(0, 1) if n > 3 else 0
+        co = (carried_over or {}).get(
+            col, rng.randint(0, 3) if col == "natural_person" and volume > 10 else 0
+        )
+        cf = (
+            rng.randint(0, 4)
+            if col == "natural_person" and volume > 10
+            else rng.randint(0, 1)
+            if n > 3
+            else 0
+        )
         if processed + cf < co:
             counts["granted"] += co - processed - cf
             processed = co - cf
@@ -197,18 +209,21 @@ def _applications(
         cells[f"applications.new_received.{col}"] = processed + cf - co
     rows = {key.split(".")[1] for key in cells}
     for row in rows:
-        cells[f"applications.{row}.total"] = sum(cells[f"applications.{row}.{c}"] for c in PERSON_AND_ORGS)
+        cells[f"applications.{row}.total"] = sum(
+            cells[f"applications.{row}.{c}"] for c in PERSON_AND_ORGS
+        )
     return cells
 
 
 def _reviews(rng: _Rng, busy: bool) -> dict[str, Number]:
     cells: dict[str, Number] = {}
-    for proc, top in zip(PROCEEDINGS, (3, 2, 1) if busy else (1, 1, 0), strict=True):
+    # Most bodies see no litigation at all; reviews are rare and small.
+    for proc, top in zip(PROCEEDINGS, (4, 2, 1) if busy else (1, 0, 0), strict=True):
         parts = {
             "upheld": rng.randint(0, top),
-            "corrected": rng.randint(0, 1) if top else 0,
-            "other": rng.randint(0, 1) if top > 1 else 0,
-            "pending": rng.randint(0, 1) if top else 0,
+            "corrected": 1 if top and rng.randint(0, 3) == 0 else 0,
+            "other": 1 if top > 1 and rng.randint(0, 4) == 0 else 0,
+            "pending": 1 if top and rng.randint(0, 2) == 0 else 0,
         }
         for res, v in parts.items():
             cells[f"reviews_litigation.{proc}.{res}"] = v
@@ -252,7 +267,9 @@ def _active(rng: _Rng, template: str, big: bool) -> dict[str, Number]:
     return c
 
 
+# Cross-year chaining state, filled in generation order (oldest report first).
 _previous_forward: dict[str, dict[str, int]] = {}
+_seen: set[tuple[str, int]] = set()
 
 
 def _generated(
@@ -261,16 +278,22 @@ def _generated(
     """Cells of one report; chains 上年结转 to the same body's previous 结转下年度."""
     rng = _Rng(f"{site_id}/{agency}/{year}")
     prev = _previous_forward.get(agency) if (agency, year - 1) in _seen else None
-    cells = _active(rng, template, big) | _applications(rng, template, volume, prev) | _reviews(rng, big)
+    cells = (
+        _active(rng, template, big)
+        | _applications(rng, template, volume, prev)
+        | _reviews(rng, big)
+    )
     if template == "2021":
         for col in APPLICANTS:
-            cells[f"applications.other.{col}"] = sum(cells[f"applications.{r}.{col}"] for r in OTHER_SUBROWS)
-    _previous_forward[agency] = {c: int(cells[f"applications.carried_forward.{c}"]) for c in PERSON_AND_ORGS}
+            cells[f"applications.other.{col}"] = sum(
+                cells[f"applications.{r}.{col}"] for r in OTHER_SUBROWS
+            )
+    _previous_forward[agency] = {
+        c: int(cells[f"applications.carried_forward.{c}"]) for c in PERSON_AND_ORGS
+    }
     _seen.add((agency, year))
     return cells
 
-
-_seen: set[tuple[str, int]] = set()
 
 _UNITS_2019_WAN = {"active_disclosure.centralized_procurement.procurement_amount": "万元"}
 _UNITS_2021 = {"active_disclosure.administrative_fees.fees_amount": "万元"}
@@ -320,250 +343,501 @@ def _build_reports() -> list[ReportSpec]:
     out: list[ReportSpec] = []
 
     # Generated oldest first so that 上年结转 chains from the previous year's 结转下年度.
-    def gen(site: str, agency: str, year: int, tpl: str, volume: int, big: bool = True) -> dict[str, Number]:
+    def gen(
+        site: str, agency: str, year: int, tpl: str, volume: int, big: bool = True
+    ) -> dict[str, Number]:
         return _generated(site, agency, year, tpl, volume=volume, big=big)
 
     # ---- trs_sample -------------------------------------------------------------------
     office = "示例市人民政府办公室"
     c = gen(T, office, 2019, "2019", 140)
     c["active_disclosure.centralized_procurement.procurement_amount"] = 251000
-    out.append(ReportSpec(
-        T, 80576, office, 2019, "2019", "示例市人民政府办公室2019年政府信息公开工作年度报告",
-        "2020-01-20", "html", c, units={"active_disclosure.centralized_procurement.procurement_amount": "元"},
-        display={"active_disclosure.centralized_procurement.procurement_amount": "251000元"},
-        labels={
-            "info_col": "信 息 内 容",
-            "metric.made_this_year": "本年新\n制作数量",
-            "metric.published_this_year": "本年新\n公开数量",
-            "applicant.natural_person": "自 然 人",
-            "app.results": "三、本年度\n办理结果",
-        },
-        html_style="word", sec3_split=True,
-        messiness=[
-            "Word/IE-export upper-case inline CSS, <p><span> in every cell",
-            "section 三 split into two <table>s, 三、本年度办理结果 (rowspan 10) repeated",
-            "采购总金额 printed as '251000元' (unit 元)",
-            "labels with internal spaces / <br/> line breaks (信 息 内 容, 本年新<br/>制作数量, 自 然 人)",
-        ],
-    ))
+    out.append(
+        ReportSpec(
+            T,
+            80576,
+            office,
+            2019,
+            "2019",
+            "示例市人民政府办公室2019年政府信息公开工作年度报告",
+            "2020-01-20",
+            "html",
+            c,
+            units={"active_disclosure.centralized_procurement.procurement_amount": "元"},
+            display={"active_disclosure.centralized_procurement.procurement_amount": "251000元"},
+            labels={
+                "info_col": "信 息 内 容",
+                "metric.made_this_year": "本年新\n制作数量",
+                "metric.published_this_year": "本年新\n公开数量",
+                "applicant.natural_person": "自 然 人",
+                "app.results": "三、本年度\n办理结果",
+            },
+            html_style="word",
+            sec3_split=True,
+            messiness=[
+                "Word/IE-export upper-case inline CSS, <p><span> in every cell",
+                "section 三 split into two <table>s, 三、本年度办理结果 (rowspan 10) repeated",
+                "采购总金额 printed as '251000元' (unit 元)",
+                "labels with internal spaces / <br/> line breaks (信 息 内 容, 本年新<br/>制作数量, 自 然 人)",
+            ],
+        )
+    )
     eco = "示例市生态环境局"
     c = gen(T, eco, 2020, "2019", 38)
     c["active_disclosure.other_management_services.items_last_year"] = 0
     c["active_disclosure.other_management_services.change_this_year"] = 0
     c["active_disclosure.other_management_services.decisions"] = 0
-    out.append(ReportSpec(
-        T, 80593, eco, 2020, "2019", "示例市生态环境局2020年政府信息公开工作年度报告",
-        "2021-01-28", "html", c, units=dict(_UNITS_2019_WAN),
-        labels=_HUBEI_LABELS | {"metric.procurement_amount": "采购总金额（万元）"},
-        extra_rows=[{
-            "section": "active_disclosure", "after": "normative_documents", "label": "其他主动公开文件",
-            "values": {"made_this_year": 46, "published_this_year": 46, "total_published": 318},
-        }],
-        blank_zeros={"active_disclosure.other_management_services.*": "/"},
-        html_style="plain", sec2_layout="separate",
-        messiness=[
-            "Hubei-style long notes inside labels (规章（设区的市、自治州人民政府应提供相关数据）, 上一年项目数量（指2019年事项数）)",
-            "extra local row 其他主动公开文件 in section 二 (extra_rows)",
-            "section 二 as separate tables, one per 第二十条 caption",
-            "采购总金额（万元） header",
-            "blank cells printed '/' (其他对外管理服务事项 row)",
-        ],
-    ))
+    out.append(
+        ReportSpec(
+            T,
+            80593,
+            eco,
+            2020,
+            "2019",
+            "示例市生态环境局2020年政府信息公开工作年度报告",
+            "2021-01-28",
+            "html",
+            c,
+            units=dict(_UNITS_2019_WAN),
+            labels=_HUBEI_LABELS | {"metric.procurement_amount": "采购总金额（万元）"},
+            extra_rows=[
+                {
+                    "section": "active_disclosure",
+                    "after": "normative_documents",
+                    "label": "其他主动公开文件",
+                    "values": {
+                        "made_this_year": 46,
+                        "published_this_year": 46,
+                        "total_published": 318,
+                    },
+                }
+            ],
+            blank_zeros={"active_disclosure.other_management_services.*": "/"},
+            html_style="plain",
+            sec2_layout="separate",
+            messiness=[
+                "Hubei-style long notes inside labels (规章（设区的市、自治州人民政府应提供相关数据）, 上一年项目数量（指2019年事项数）)",
+                "extra local row 其他主动公开文件 in section 二 (extra_rows)",
+                "section 二 as separate tables, one per 第二十条 caption",
+                "采购总金额（万元） header",
+                "blank cells printed '/' (其他对外管理服务事项 row)",
+            ],
+        )
+    )
     c = gen(T, office, 2020, "2019", 160)
     failed = _break_results_sum(c, 6)
-    out.append(ReportSpec(
-        T, 80611, office, 2020, "2019", "示例市人民政府办公室2020年政府信息公开工作年度报告",
-        "2021-03-05", "html", c, units=dict(_UNITS_2019_WAN),
-        labels={"app.denied_three_safeties": '3.危及"三安全一稳定"', "metric.procurement_amount": "采购总金额（万元）"},
-        blank_zeros={
-            "applications.denied_*.research_institution": "—",
-            "applications.denied_*.social_welfare_org": "—",
-            "applications.*.other_org": "",
-        },
-        expected_failed_checks=failed, html_style="word",
-        messiness=[
-            "2020 report published 2021-03-05, still on the 2019 template",
-            "deliberately breaks applications.results_sum (予以公开 +6 in 自然人 and 总计)",
-            "straight quotes 危及\"三安全一稳定\"",
-            "blank cells: '—' (科研机构/社会公益组织 不予公开 rows) and empty <td> (其他 column)",
-        ],
-    ))
+    out.append(
+        ReportSpec(
+            T,
+            80611,
+            office,
+            2020,
+            "2019",
+            "示例市人民政府办公室2020年政府信息公开工作年度报告",
+            "2021-03-05",
+            "html",
+            c,
+            units=dict(_UNITS_2019_WAN),
+            labels={
+                "app.denied_three_safeties": '3.危及"三安全一稳定"',
+                "metric.procurement_amount": "采购总金额（万元）",
+            },
+            blank_zeros={
+                "applications.denied_*.research_institution": "—",
+                "applications.denied_*.social_welfare_org": "—",
+                "applications.*.other_org": "",
+            },
+            expected_failed_checks=failed,
+            html_style="word",
+            messiness=[
+                "2020 report published 2021-03-05, still on the 2019 template",
+                "deliberately breaks applications.results_sum (予以公开 +6 in 自然人 and 总计)",
+                'straight quotes 危及"三安全一稳定"',
+                "blank cells: '—' (科研机构/社会公益组织 不予公开 rows) and empty <td> (其他 column)",
+            ],
+        )
+    )
     market = "示例市市场监督管理局"
     c = gen(T, market, 2021, "2021", 95)
-    out.append(ReportSpec(
-        T, 80634, market, 2021, "2021", "示例市市场监督管理局2021年政府信息公开工作年度报告",
-        "2022-01-21", "docx", c, units=dict(_UNITS_2021),
-        messiness=["DOCX attachment with merged cells (report body is only 详见附件)"],
-    ))
+    out.append(
+        ReportSpec(
+            T,
+            80634,
+            market,
+            2021,
+            "2021",
+            "示例市市场监督管理局2021年政府信息公开工作年度报告",
+            "2022-01-21",
+            "docx",
+            c,
+            units=dict(_UNITS_2021),
+            messiness=["DOCX attachment with merged cells (report body is only 详见附件)"],
+        )
+    )
     finance = "示例市财政局"
     c = gen(T, finance, 2022, "2021", 60)
-    out.append(ReportSpec(
-        T, 80642, finance, 2022, "2021", "示例市财政局2022年政府信息公开工作年度报告",
-        "2023-01-18", "pdf", c, units=dict(_UNITS_2021),
-        messiness=["text PDF attachment (STSong-Light), section 三 flows onto page 2"],
-    ))
+    out.append(
+        ReportSpec(
+            T,
+            80642,
+            finance,
+            2022,
+            "2021",
+            "示例市财政局2022年政府信息公开工作年度报告",
+            "2023-01-18",
+            "pdf",
+            c,
+            units=dict(_UNITS_2021),
+            messiness=["text PDF attachment (STSong-Light), section 三 flows onto page 2"],
+        )
+    )
     land = "示例市自然资源和规划局"
     c = gen(T, land, 2022, "2021", 120)
     c["active_disclosure.administrative_fees.fees_amount"] = 9116.36
-    out.append(ReportSpec(
-        T, 80651, land, 2022, "2021", "示例市自然资源和规划局2022年政府信息公开工作年度报告",
-        "2023-01-30", "html", c, units=dict(_UNITS_2021),
-        labels={"caption.五": "第二十条第(五)项"},
-        fullwidth=["applications.granted.natural_person", "applications.granted.total"],
-        blank_zeros={"reviews_litigation.litigation_after_review.*": "\xa0"},
-        malformed_meta=True, html_style="mso", sec2_layout="combined",
-        messiness=[
-            "malformed <meta httpequiv=\"ContentType\" content=\"text/html; charset=gbk\">, no <meta charset>",
-            "half-width caption 第二十条第(五)项",
-            "行政事业性收费 本年收费金额 9116.36 (万元, decimals)",
-            "full-width digits in 予以公开 自然人 and 总计 cells",
-            "&nbsp;-only cells (复议后起诉 block) meaning 0",
-            "MsoNormalTable with mso-* styles containing line breaks",
-        ],
-    ))
+    for res in ("upheld", "corrected", "other", "pending", "total"):
+        c[f"reviews_litigation.litigation_after_review.{res}"] = 0  # printed as &nbsp; cells
+    out.append(
+        ReportSpec(
+            T,
+            80651,
+            land,
+            2022,
+            "2021",
+            "示例市自然资源和规划局2022年政府信息公开工作年度报告",
+            "2023-01-30",
+            "html",
+            c,
+            units=dict(_UNITS_2021),
+            labels={"caption.五": "第二十条第(五)项"},
+            fullwidth=["applications.granted.natural_person", "applications.granted.total"],
+            blank_zeros={"reviews_litigation.litigation_after_review.*": "\xa0"},
+            malformed_meta=True,
+            html_style="mso",
+            sec2_layout="combined",
+            messiness=[
+                'malformed <meta httpequiv="ContentType" content="text/html; charset=gbk">, no <meta charset>',
+                "half-width caption 第二十条第(五)项",
+                "行政事业性收费 本年收费金额 9116.36 (万元, decimals)",
+                "full-width digits in 予以公开 自然人 and 总计 cells",
+                "&nbsp;-only cells (复议后起诉 block) meaning 0",
+                "MsoNormalTable with mso-* styles containing line breaks",
+            ],
+        )
+    )
     c = gen(T, office, 2023, "2021", 180)
-    out.append(ReportSpec(
-        T, 123456, office, 2023, "2021", "示例市人民政府办公室2023年政府信息公开工作年度报告",
-        "2024-01-25", "html", c, units=dict(_UNITS_2021),
-        labels={"app.carried_forward": "四、结转下一年度继续办理"},
-        body_note="联系人：王珺，联系电话：0000-12345678（样例）。本报告经朱镕同志审核。",
-        html_style="mso", sec2_layout="separate",
-        messiness=[
-            "GBK-only characters 珺/镕 in the body (gb2312 decode fails)",
-            "label variant 四、结转下一年度继续办理",
-            "section 二 as separate tables",
-            "zeros padded with &nbsp; spans",
-        ],
-    ))
+    out.append(
+        ReportSpec(
+            T,
+            123456,
+            office,
+            2023,
+            "2021",
+            "示例市人民政府办公室2023年政府信息公开工作年度报告",
+            "2024-01-25",
+            "html",
+            c,
+            units=dict(_UNITS_2021),
+            labels={"app.carried_forward": "四、结转下一年度继续办理"},
+            body_note="联系人：王珺，联系电话：0000-12345678（样例）。本报告经朱镕同志审核。",
+            html_style="mso",
+            sec2_layout="separate",
+            messiness=[
+                "GBK-only characters 珺/镕 in the body (gb2312 decode fails)",
+                "label variant 四、结转下一年度继续办理",
+                "section 二 as separate tables",
+                "zeros padded with &nbsp; spans",
+            ],
+        )
+    )
     edu = "示例市教育局"
     c = gen(T, edu, 2023, "2021", 55)
-    out.append(ReportSpec(
-        T, 123470, edu, 2023, "2021", "示例市教育局2023年政府信息公开工作年度报告",
-        "2024-01-29", "docx", c, units=dict(_UNITS_2021),
-        labels={"heading.4": "四、政府信息公开行政复议、行政诉讼情况"},
-        messiness=["DOCX attachment with merged cells"],
-    ))
+    out.append(
+        ReportSpec(
+            T,
+            123470,
+            edu,
+            2023,
+            "2021",
+            "示例市教育局2023年政府信息公开工作年度报告",
+            "2024-01-29",
+            "docx",
+            c,
+            units=dict(_UNITS_2021),
+            labels={"heading.4": "四、政府信息公开行政复议、行政诉讼情况"},
+            messiness=["DOCX attachment with merged cells"],
+        )
+    )
     c = gen(T, office, 2024, "2021", 210)
-    out.append(ReportSpec(
-        T, 124010, office, 2024, "2021", "示例市人民政府办公室2024年政府信息公开工作年度报告",
-        "2025-01-20", "html", c, units=dict(_UNITS_2021),
-        html_style="mso",
-        messiness=["curly quotes “三安全一稳定” (template spelling)", "combined section 二 table with caption rows"],
-    ))
+    out.append(
+        ReportSpec(
+            T,
+            124010,
+            office,
+            2024,
+            "2021",
+            "示例市人民政府办公室2024年政府信息公开工作年度报告",
+            "2025-01-20",
+            "html",
+            c,
+            units=dict(_UNITS_2021),
+            html_style="mso",
+            messiness=[
+                "curly quotes “三安全一稳定” (template spelling)",
+                "combined section 二 table with caption rows",
+            ],
+        )
+    )
     c = gen(T, finance, 2024, "2021", 70)
-    out.append(ReportSpec(
-        T, 124025, finance, 2024, "2021", "示例市财政局2024年政府信息公开工作年度报告",
-        "2025-01-24", "pdf", c, units=dict(_UNITS_2021), attachment_via_js=True,
-        messiness=["PDF attachment linked only via var att = '<a ...>'; document.write(att);"],
-    ))
+    out.append(
+        ReportSpec(
+            T,
+            124025,
+            finance,
+            2024,
+            "2021",
+            "示例市财政局2024年政府信息公开工作年度报告",
+            "2025-01-24",
+            "pdf",
+            c,
+            units=dict(_UNITS_2021),
+            attachment_via_js=True,
+            messiness=["PDF attachment linked only via var att = '<a ...>'; document.write(att);"],
+        )
+    )
     # pre-2019 free-form report: no template cells.
-    out.append(ReportSpec(
-        T, 80401, office, 2017, "pre2019", "示例市人民政府办公室2017年政府信息公开工作年度报告",
-        "2018-03-20", "html", {}, html_style="mso",
-        messiness=["pre-2019 free-form report with a 4-column 指标名称/计量单位/年度/累计 table"],
-    ))
+    out.append(
+        ReportSpec(
+            T,
+            80401,
+            office,
+            2017,
+            "pre2019",
+            "示例市人民政府办公室2017年政府信息公开工作年度报告",
+            "2018-03-20",
+            "html",
+            {},
+            html_style="mso",
+            messiness=[
+                "pre-2019 free-form report with a 4-column 指标名称/计量单位/年度/累计 table"
+            ],
+        )
+    )
 
     # ---- hanweb_sample ----------------------------------------------------------------
     yoffice = "余姚市人民政府办公室"
     c = gen(H, yoffice, 2019, "2019", 90)
     c["active_disclosure.centralized_procurement.procurement_amount"] = 1325.68
-    out.append(ReportSpec(
-        H, 5530117, yoffice, 2019, "2019", "余姚市人民政府办公室2019年政府信息公开工作年度报告",
-        "2020-01-21", "docx", c, units=dict(_UNITS_2019_WAN),
-        labels={"metric.procurement_amount": "采购总金额（万元）"},
-        messiness=["DOCX attachment (2019 template), 采购总金额（万元） header"],
-    ))
+    out.append(
+        ReportSpec(
+            H,
+            5530117,
+            yoffice,
+            2019,
+            "2019",
+            "余姚市人民政府办公室2019年政府信息公开工作年度报告",
+            "2020-01-21",
+            "docx",
+            c,
+            units=dict(_UNITS_2019_WAN),
+            labels={"metric.procurement_amount": "采购总金额（万元）"},
+            messiness=["DOCX attachment (2019 template), 采购总金额（万元） header"],
+        )
+    )
     seed = _seed_cells()
-    out.append(ReportSpec(
-        H, 5540231, "余姚市公共资源交易管理办公室", 2020, "2019",
-        "余姚市公共资源交易管理办公室2020年政府信息公开工作年度报告",
-        "2021-01-19", "html", seed, units=dict(_UNITS_2019_WAN),
-        display={"active_disclosure.administrative_penalty.change_this_year": "+26"},
-        prose_sections=["reviews_litigation"],
-        labels={
-            "app.new_received": "一、本年新收到政府信息公开申请数量",
-            "app.carried_over": "二、上年转结政府信息公开申请数量",
-            "app.carried_forward": "四、转结下年度继续办理",
-            "metric.procurement_amount": "采购总金额（万元）",
-            "heading.4": "四、政府信息公开行政复议和行政诉讼情况",
-        },
-        prose={
-            "intro": [seed_text.INTRO], "1": list(seed_text.SECTION_1),
-            "4": [seed_text.SECTION_4_PROSE], "5": list(seed_text.SECTION_5), "6": list(seed_text.SECTION_6),
-        },
-        signature_date="2021年1月19日",
-        html_style="plain",
-        messiness=[
-            "THE SEED REPORT: exact numbers and labels (本年新收到, 上年转结, 转结下年度继续办理)",
-            "行政处罚 本年增/减 printed '+26'",
-            "采购总金额（万元） = 16.4543",
-            "section 四 as prose: 本年度无因政府信息公开产生行政复议及行政诉讼件。",
-        ],
-    ))
+    out.append(
+        ReportSpec(
+            H,
+            5540231,
+            "余姚市公共资源交易管理办公室",
+            2020,
+            "2019",
+            "余姚市公共资源交易管理办公室2020年政府信息公开工作年度报告",
+            "2021-01-19",
+            "html",
+            seed,
+            units=dict(_UNITS_2019_WAN),
+            display={"active_disclosure.administrative_penalty.change_this_year": "+26"},
+            prose_sections=["reviews_litigation"],
+            labels={
+                "app.new_received": "一、本年新收到政府信息公开申请数量",
+                "app.carried_over": "二、上年转结政府信息公开申请数量",
+                "app.carried_forward": "四、转结下年度继续办理",
+                "metric.procurement_amount": "采购总金额（万元）",
+                "heading.4": "四、政府信息公开行政复议和行政诉讼情况",
+            },
+            prose={
+                "intro": [seed_text.INTRO],
+                "1": list(seed_text.SECTION_1),
+                "4": [seed_text.SECTION_4_PROSE],
+                "5": list(seed_text.SECTION_5),
+                "6": list(seed_text.SECTION_6),
+            },
+            signature_date="2021年1月19日",
+            html_style="plain",
+            messiness=[
+                "THE SEED REPORT: exact numbers and labels (本年新收到, 上年转结, 转结下年度继续办理)",
+                "行政处罚 本年增/减 printed '+26'",
+                "采购总金额（万元） = 16.4543",
+                "section 四 as prose: 本年度无因政府信息公开产生行政复议及行政诉讼件。",
+            ],
+        )
+    )
     ymarket = "余姚市市场监督管理局"
     c = gen(H, ymarket, 2020, "2019", 75)
-    out.append(ReportSpec(
-        H, 5540388, ymarket, 2020, "2019", "余姚市市场监督管理局2020年政府信息公开工作年度报告",
-        "2021-02-03", "pdf", c, units=dict(_UNITS_2019_WAN),
-        labels={"metric.procurement_amount": "采购总金额（万元）"},
-        messiness=["text PDF attachment on the 2019 template"],
-    ))
+    out.append(
+        ReportSpec(
+            H,
+            5540388,
+            ymarket,
+            2020,
+            "2019",
+            "余姚市市场监督管理局2020年政府信息公开工作年度报告",
+            "2021-02-03",
+            "pdf",
+            c,
+            units=dict(_UNITS_2019_WAN),
+            labels={"metric.procurement_amount": "采购总金额（万元）"},
+            messiness=["text PDF attachment on the 2019 template"],
+        )
+    )
     yedu = "余姚市教育局"
     c = gen(H, yedu, 2021, "2021", 48)
-    out.append(ReportSpec(
-        H, 5541506, yedu, 2021, "2021", "余姚市教育局2021年政府信息公开工作年度报告",
-        "2022-01-25", "html", c, units=dict(_UNITS_2021),
-        blank_zeros={"applications.*.research_institution": "", "applications.*.social_welfare_org": "-"},
-        html_style="plain", sec2_layout="separate",
-        messiness=["blank cells: empty (科研机构) and '-' (社会公益组织) columns", "section 二 as separate tables"],
-    ))
+    out.append(
+        ReportSpec(
+            H,
+            5541506,
+            yedu,
+            2021,
+            "2021",
+            "余姚市教育局2021年政府信息公开工作年度报告",
+            "2022-01-25",
+            "html",
+            c,
+            units=dict(_UNITS_2021),
+            blank_zeros={
+                "applications.*.research_institution": "",
+                "applications.*.social_welfare_org": "-",
+            },
+            html_style="plain",
+            sec2_layout="separate",
+            messiness=[
+                "blank cells: empty (科研机构) and '-' (社会公益组织) columns",
+                "section 二 as separate tables",
+            ],
+        )
+    )
     yfin = "余姚市财政局"
     c = gen(H, yfin, 2021, "2021", 30)
-    out.append(ReportSpec(
-        H, 5541590, yfin, 2021, "2021", "余姚市财政局2021年政府信息公开工作年度报告",
-        "2022-01-28", "pdf", c, units=dict(_UNITS_2021),
-        messiness=["text PDF attachment"],
-    ))
+    out.append(
+        ReportSpec(
+            H,
+            5541590,
+            yfin,
+            2021,
+            "2021",
+            "余姚市财政局2021年政府信息公开工作年度报告",
+            "2022-01-28",
+            "pdf",
+            c,
+            units=dict(_UNITS_2021),
+            messiness=["text PDF attachment"],
+        )
+    )
     yhouse = "余姚市住房和城乡建设局"
     c = gen(H, yhouse, 2022, "2021", 66)
-    out.append(ReportSpec(
-        H, 5543012, yhouse, 2022, "2021", "余姚市住房和城乡建设局2022年政府信息公开工作年度报告",
-        "2023-01-16", "docx", c, units=dict(_UNITS_2021),
-        messiness=["DOCX attachment behind downfile.jsp 302"],
-    ))
+    out.append(
+        ReportSpec(
+            H,
+            5543012,
+            yhouse,
+            2022,
+            "2021",
+            "余姚市住房和城乡建设局2022年政府信息公开工作年度报告",
+            "2023-01-16",
+            "docx",
+            c,
+            units=dict(_UNITS_2021),
+            messiness=["DOCX attachment behind downfile.jsp 302"],
+        )
+    )
     c = gen(H, yfin, 2023, "2021", 34)
-    out.append(ReportSpec(
-        H, 5550001, yfin, 2023, "2021", "余姚市财政局2023年政府信息公开工作年度报告",
-        "2024-01-20", "pdf", c, units=dict(_UNITS_2021),
-        messiness=["text PDF attachment behind downfile.jsp 302"],
-    ))
+    out.append(
+        ReportSpec(
+            H,
+            5550001,
+            yfin,
+            2023,
+            "2021",
+            "余姚市财政局2023年政府信息公开工作年度报告",
+            "2024-01-20",
+            "pdf",
+            c,
+            units=dict(_UNITS_2021),
+            messiness=["text PDF attachment behind downfile.jsp 302"],
+        )
+    )
     c = gen(H, yoffice, 2023, "2021", 130)
     failed = _break_review_total(c)
-    out.append(ReportSpec(
-        H, 5550046, yoffice, 2023, "2021", "余姚市人民政府办公室2023年政府信息公开工作年度报告",
-        "2024-01-26", "html", c, units=dict(_UNITS_2021),
-        labels={"active.regulations": "规章", "info_col": "信息内容"},
-        expected_failed_checks=failed, html_style="word", sec3_split=True,
-        messiness=[
-            "deliberately breaks reviews_litigation.total (行政复议 总计 one too high)",
-            "section 三 split into two <table>s with the rowspan label repeated (2021 template)",
-        ],
-    ))
+    out.append(
+        ReportSpec(
+            H,
+            5550046,
+            yoffice,
+            2023,
+            "2021",
+            "余姚市人民政府办公室2023年政府信息公开工作年度报告",
+            "2024-01-26",
+            "html",
+            c,
+            units=dict(_UNITS_2021),
+            labels={"active.regulations": "规章", "info_col": "信息内容"},
+            expected_failed_checks=failed,
+            html_style="word",
+            sec3_split=True,
+            messiness=[
+                "deliberately breaks reviews_litigation.total (行政复议 总计 one too high)",
+                "section 三 split into two <table>s with the rowspan label repeated (2021 template)",
+            ],
+        )
+    )
     yhealth = "余姚市卫生健康局"
     c = gen(H, yhealth, 2024, "2021", 85)
-    out.append(ReportSpec(
-        H, 5561277, yhealth, 2024, "2021", "余姚市卫生健康局2024年政府信息公开工作年度报告",
-        "2025-01-17", "docx", c, units=dict(_UNITS_2021),
-        messiness=["DOCX attachment"],
-    ))
+    out.append(
+        ReportSpec(
+            H,
+            5561277,
+            yhealth,
+            2024,
+            "2021",
+            "余姚市卫生健康局2024年政府信息公开工作年度报告",
+            "2025-01-17",
+            "docx",
+            c,
+            units=dict(_UNITS_2021),
+            messiness=["DOCX attachment"],
+        )
+    )
     c = gen(H, yoffice, 2024, "2021", 150)
-    out.append(ReportSpec(
-        H, 5561302, yoffice, 2024, "2021", "余姚市人民政府办公室2024年政府信息公开工作年度报告",
-        "2025-01-22", "html", c, units=dict(_UNITS_2021),
-        labels={"caption.一": "第二十条 第（一）项"},
-        html_style="mso",
-        messiness=["caption with a space: 第二十条 第（一）项", "MsoNormalTable styles"],
-    ))
+    out.append(
+        ReportSpec(
+            H,
+            5561302,
+            yoffice,
+            2024,
+            "2021",
+            "余姚市人民政府办公室2024年政府信息公开工作年度报告",
+            "2025-01-22",
+            "html",
+            c,
+            units=dict(_UNITS_2021),
+            labels={"caption.一": "第二十条 第（一）项"},
+            html_style="plain",
+            messiness=[
+                "caption with a space: 第二十条 第（一）项",
+                "plain editor table (border=1, no inline fonts)",
+            ],
+        )
+    )
     for spec in out:
         if spec.template == "pre2019":
             continue
@@ -579,40 +853,86 @@ def _build_reports() -> list[ReportSpec]:
 def _build_non_reports() -> list[NonReport]:
     T, H = "trs_sample", "hanweb_sample"
     return [
-        NonReport(T, 80399, "关于做好2023年政府信息公开工作年度报告编制和发布工作的通知", "2024-01-05",
-                  "示例市人民政府办公室", [
-                      "各区县人民政府，市政府各部门：",
-                      "根据《中华人民共和国政府信息公开条例》和国办公开办函〔2021〕30号要求，现就做好2023年政府信息公开工作年度报告编制和发布工作通知如下。",
-                      "一、各单位应于2024年1月31日前在本单位网站政府信息公开专栏发布年度报告。",
-                      "二、年度报告应严格按照统一格式编制，确保数据准确、勾稽关系正确。",
-                  ]),
-        NonReport(T, 123468, "示例市人民政府办公室2023年政府信息公开工作年度报告解读", "2024-01-26",
-                  "示例市人民政府办公室", [
-                      "近日，《示例市人民政府办公室2023年政府信息公开工作年度报告》正式发布。为便于公众理解，现将有关内容解读如下。",
-                      "一、主动公开方面：全年主动公开政府信息较上年有所增长。",
-                      "二、依申请公开方面：办理结果均在法定期限内答复。",
-                  ]),
-        NonReport(T, 80655, "图解：示例市2022年度政府信息公开工作年度报告", "2023-02-01",
-                  "示例市人民政府办公室", [
-                      "【一图读懂】示例市2022年度政府信息公开工作年度报告",
-                      "（图解内容以图片形式发布，本样例站点以文字代替。）",
-                  ]),
-        NonReport(T, 124300, "关于开展2024年政务公开培训的通知", "2024-03-12", "示例市人民政府办公室", [
-            "为提升政务公开工作人员业务能力，定于2024年3月下旬开展全市政务公开培训。",
-            "培训内容包括政府信息公开工作年度报告编制要点、依申请公开办理规范等。",
-        ]),
-        NonReport(H, 5550051, "余姚市2023年政府信息公开工作年度报告解读", "2024-01-27", "余姚市人民政府办公室", [
-            "《余姚市人民政府办公室2023年政府信息公开工作年度报告》已于近日发布，现解读如下。",
-            "报告显示，全市依申请公开办理质量持续提升。",
-        ]),
-        NonReport(H, 5543120, "图解：余姚市2022年度政府信息公开工作年度报告", "2023-02-02", "余姚市人民政府办公室", [
-            "一图读懂余姚市2022年度政府信息公开工作年度报告。",
-            "（图解内容以图片形式发布，本样例站点以文字代替。）",
-        ]),
-        NonReport(H, 5562001, "关于开展2024年政务公开培训的通知", "2024-03-15", "余姚市人民政府办公室", [
-            "各乡镇人民政府、街道办事处，市级各部门：",
-            "为进一步提升政务公开工作水平，定于2024年4月举办全市政务公开业务培训班，重点讲解政府信息公开工作年度报告编制。",
-        ]),
+        NonReport(
+            T,
+            80399,
+            "关于做好2023年政府信息公开工作年度报告编制和发布工作的通知",
+            "2024-01-05",
+            "示例市人民政府办公室",
+            [
+                "各区县人民政府，市政府各部门：",
+                "根据《中华人民共和国政府信息公开条例》和国办公开办函〔2021〕30号要求，现就做好2023年政府信息公开工作年度报告编制和发布工作通知如下。",
+                "一、各单位应于2024年1月31日前在本单位网站政府信息公开专栏发布年度报告。",
+                "二、年度报告应严格按照统一格式编制，确保数据准确、勾稽关系正确。",
+            ],
+        ),
+        NonReport(
+            T,
+            123468,
+            "示例市人民政府办公室2023年政府信息公开工作年度报告解读",
+            "2024-01-26",
+            "示例市人民政府办公室",
+            [
+                "近日，《示例市人民政府办公室2023年政府信息公开工作年度报告》正式发布。为便于公众理解，现将有关内容解读如下。",
+                "一、主动公开方面：全年主动公开政府信息较上年有所增长。",
+                "二、依申请公开方面：办理结果均在法定期限内答复。",
+            ],
+        ),
+        NonReport(
+            T,
+            80655,
+            "图解：示例市2022年度政府信息公开工作年度报告",
+            "2023-02-01",
+            "示例市人民政府办公室",
+            [
+                "【一图读懂】示例市2022年度政府信息公开工作年度报告",
+                "（图解内容以图片形式发布，本样例站点以文字代替。）",
+            ],
+        ),
+        NonReport(
+            T,
+            124300,
+            "关于开展2024年政务公开培训的通知",
+            "2024-03-12",
+            "示例市人民政府办公室",
+            [
+                "为提升政务公开工作人员业务能力，定于2024年3月下旬开展全市政务公开培训。",
+                "培训内容包括政府信息公开工作年度报告编制要点、依申请公开办理规范等。",
+            ],
+        ),
+        NonReport(
+            H,
+            5550051,
+            "余姚市2023年政府信息公开工作年度报告解读",
+            "2024-01-27",
+            "余姚市人民政府办公室",
+            [
+                "《余姚市人民政府办公室2023年政府信息公开工作年度报告》已于近日发布，现解读如下。",
+                "报告显示，全市依申请公开办理质量持续提升。",
+            ],
+        ),
+        NonReport(
+            H,
+            5543120,
+            "图解：余姚市2022年度政府信息公开工作年度报告",
+            "2023-02-02",
+            "余姚市人民政府办公室",
+            [
+                "一图读懂余姚市2022年度政府信息公开工作年度报告。",
+                "（图解内容以图片形式发布，本样例站点以文字代替。）",
+            ],
+        ),
+        NonReport(
+            H,
+            5562001,
+            "关于开展2024年政务公开培训的通知",
+            "2024-03-15",
+            "余姚市人民政府办公室",
+            [
+                "各乡镇人民政府、街道办事处，市级各部门：",
+                "为进一步提升政务公开工作水平，定于2024年4月举办全市政务公开业务培训班，重点讲解政府信息公开工作年度报告编制。",
+            ],
+        ),
     ]
 
 

@@ -29,7 +29,11 @@ APPLICANT_LABELS: dict[str, str] = {
     "total": "总计",
 }
 
-PROCEEDINGS: tuple[str, ...] = ("administrative_review", "litigation_direct", "litigation_after_review")
+PROCEEDINGS: tuple[str, ...] = (
+    "administrative_review",
+    "litigation_direct",
+    "litigation_after_review",
+)
 RESULTS: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")
 RESULT_LABELS: dict[str, str] = {
     "upheld": "结果维持",
@@ -52,13 +56,24 @@ ACTIVE_2019: list[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]] = [
     ),
     (
         "五",
-        [("administrative_licensing", "行政许可"), ("other_management_services", "其他对外管理服务事项")],
-        [("items_last_year", "上一年项目数量"), ("change_this_year", "本年增/减"), ("decisions", "处理决定数量")],
+        [
+            ("administrative_licensing", "行政许可"),
+            ("other_management_services", "其他对外管理服务事项"),
+        ],
+        [
+            ("items_last_year", "上一年项目数量"),
+            ("change_this_year", "本年增/减"),
+            ("decisions", "处理决定数量"),
+        ],
     ),
     (
         "六",
         [("administrative_penalty", "行政处罚"), ("administrative_coercion", "行政强制")],
-        [("items_last_year", "上一年项目数量"), ("change_this_year", "本年增/减"), ("decisions", "处理决定数量")],
+        [
+            ("items_last_year", "上一年项目数量"),
+            ("change_this_year", "本年增/减"),
+            ("decisions", "处理决定数量"),
+        ],
     ),
     (
         "八",
@@ -76,7 +91,11 @@ ACTIVE_2021: list[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]] = [
     (
         "一",
         [("regulations", "规章"), ("normative_documents", "行政规范性文件")],
-        [("issued_this_year", "本年制发件数"), ("repealed_this_year", "本年废止件数"), ("in_force", "现行有效件数")],
+        [
+            ("issued_this_year", "本年制发件数"),
+            ("repealed_this_year", "本年废止件数"),
+            ("in_force", "现行有效件数"),
+        ],
     ),
     ("五", [("administrative_licensing", "行政许可")], [("decisions", "本年处理决定数量")]),
     (
@@ -84,7 +103,11 @@ ACTIVE_2021: list[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]] = [
         [("administrative_penalty", "行政处罚"), ("administrative_coercion", "行政强制")],
         [("decisions", "本年处理决定数量")],
     ),
-    ("八", [("administrative_fees", "行政事业性收费")], [("fees_amount", "本年收费金额（单位：万元）")]),
+    (
+        "八",
+        [("administrative_fees", "行政事业性收费")],
+        [("fees_amount", "本年收费金额（单位：万元）")],
+    ),
 ]
 
 # Section 三 rows in printed order: (key, level-2 group label or None, printed label).
@@ -113,7 +136,10 @@ _NOT_PROCESSED = [
 ]
 _OTHER_2021 = [
     ("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-    ("other_unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    (
+        "other_unpaid_fee",
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    ),
     ("other_other", "3.其他"),
 ]
 
