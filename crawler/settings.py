@@ -8,10 +8,12 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # Identify ourselves: site operators should be able to see who is fetching and why.
+# Operators should set GOVREPORTS_CONTACT (a URL or e-mail) so a site can reach them.
 USER_AGENT = os.environ.get(
     "GOVREPORTS_USER_AGENT",
-    "govreports/0.1 (open archive of government information-disclosure annual reports; "
-    "+https://github.com/govreports/govreports)",
+    "govreports/0.1 (archive of government information-disclosure annual reports"
+    + (f"; +{os.environ['GOVREPORTS_CONTACT']}" if os.environ.get("GOVREPORTS_CONTACT") else "")
+    + ")",
 )
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False

@@ -69,6 +69,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             UNIQUE (site_id, doc_key, version)
         );
         CREATE INDEX reports_latest ON reports(site_id, doc_key, is_latest);
+        CREATE INDEX reports_latest_year ON reports(is_latest, year);
         CREATE INDEX reports_year ON reports(year, template);
         CREATE INDEX reports_agency ON reports(agency, year);
         CREATE INDEX reports_status ON reports(status);
@@ -120,10 +121,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             passed INTEGER,
             expected NUMERIC,
             actual NUMERIC,
-            detail TEXT
+            detail TEXT,
+            -- the other report a cross-year check compared with
+            related_report_id INTEGER REFERENCES reports(id)
         );
         CREATE INDEX checks_report ON checks(report_id);
-        CREATE INDEX checks_rule ON checks(rule, passed);
+        CREATE INDEX checks_failed ON checks(passed, rule);
         CREATE TABLE raw_tables (
             report_id INTEGER NOT NULL REFERENCES reports(id),
             table_index INTEGER NOT NULL,
@@ -140,8 +143,9 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         );
         """
     )
-    # Trigram tokens find any Chinese substring of 3+ characters; shorter queries are served by
-    # LIKE over the same index (see the search canned query), since trigram cannot match them.
+    # Trigram tokens find any Chinese substring of 3+ characters. SQLite's trigram index matches
+    # nothing for 1–2 character queries (MATCH or LIKE), so the `search` canned query scans
+    # reports.text with instr() for those.
     db["reports"].enable_fts(["title", "agency", "text"], tokenize="trigram", create_triggers=True)
 
 
@@ -278,46 +282,55 @@ CARRY_RULE = "applications.carry_over"
 
 def refresh_cross_year_checks(db: sqlite_utils.Database) -> int:
     """Recompute `carried_over` (year N) = `carried_forward` (year N-1) for every body with
-    consecutive latest reports; returns how many such checks failed. Idempotent."""
+    latest reports in consecutive years; returns how many such checks failed. Idempotent.
+
+    A body is a site plus the agency name it prints: the same short name (财政局) on two
+    sites is two bodies."""
     with db.atomic():
         db.execute("delete from checks where rule = ?", [CARRY_RULE])
         pairs = list(db.query(
             """
             select cur.id as cur_id, prev.id as prev_id, prev.year as prev_year
             from reports cur join reports prev
-              on prev.agency = cur.agency and prev.year = cur.year - 1
+              on prev.site_id = cur.site_id and prev.agency = cur.agency and prev.year = cur.year - 1
              and prev.is_latest = 1 and cur.is_latest = 1
             where cur.template in ('2019', '2021') and prev.template in ('2019', '2021')
             """
         ))
         failed = 0
         for pair in pairs:
-            rows = {}
-            for r in db.query(
-                """select report_id, applicant, value from applications
-                   where report_id in (?, ?) and category in ('carried_over', 'carried_forward')
-                     and ((report_id = ? and category = 'carried_over') or (report_id = ? and category = 'carried_forward'))""",
-                [pair["cur_id"], pair["prev_id"], pair["cur_id"], pair["prev_id"]],
-            ):
-                rows[(r["report_id"], r["applicant"])] = r["value"]
+            values = {
+                (r["report_id"], r["applicant"]): r["value"]
+                for r in db.query(
+                    """select report_id, applicant, value from applications
+                       where (report_id = ? and category = 'carried_over')
+                          or (report_id = ? and category = 'carried_forward')""",
+                    [pair["cur_id"], pair["prev_id"]],
+                )
+            }
             for applicant in T.APPLICANT_KEYS:
-                cur = rows.get((pair["cur_id"], applicant))
-                prev = rows.get((pair["prev_id"], applicant))
+                cur = values.get((pair["cur_id"], applicant))
+                prev = values.get((pair["prev_id"], applicant))
                 passed = None if cur is None or prev is None else int(cur == prev)
                 failed += passed == 0
                 db["checks"].insert({
                     "report_id": pair["cur_id"], "rule": CARRY_RULE, "subject": applicant,
                     "passed": passed, "expected": prev, "actual": cur,
-                    "detail": f"carried_over {cur} vs {pair['prev_year']} report's carried_forward {prev}",
+                    "detail": f"carried_over {cur} vs the {pair['prev_year']} report's carried_forward {prev}",
+                    "related_report_id": pair["prev_id"],
                 })
         # A report's review status covers every check, the cross-year one included.
         db.execute(
             """update reports set
-                 n_failed_checks = (select count(*) from checks c where c.report_id = reports.id and c.passed = 0),
-                 status = case when status in ('ok', 'needs_review') then
-                   case when n_null > 0 or exists (select 1 from checks c where c.report_id = reports.id and c.passed = 0)
-                        then 'needs_review' else 'ok' end
-                   else status end"""
+                 n_failed_checks = (select count(*) from checks c where c.report_id = reports.id and c.passed = 0)
+               where status in ('ok', 'needs_review')"""
+        )
+        db.execute(
+            """update reports set
+                 status = case when n_null > 0 or n_failed_checks > 0 then 'needs_review' else 'ok' end,
+                 message = case when n_null > 0 or n_failed_checks > 0
+                   then n_null || ' null cells, ' || n_failed_checks || ' failed checks' end
+               where status in ('ok', 'needs_review')"""
         )
     return failed
 
