@@ -7,9 +7,8 @@ this hook turns such a value into a link to /archive/reports/<id>.
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
-
 from datasette import hookimpl
+from markupsafe import Markup, escape
 
 REPORT_ID_COLUMNS = {"report_id", "prev_report_id"}
 
