@@ -92,6 +92,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             was_blank INTEGER NOT NULL DEFAULT 0,
             reason TEXT,
             src_table INTEGER, src_row INTEGER, src_col INTEGER, src_page INTEGER, src_bbox TEXT,
+            ocr_conf REAL,
             derived TEXT
     """
     for table, (k1, k2) in {
@@ -261,6 +262,7 @@ def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, i
                 "src_table": c.source.get("table"), "src_row": c.source.get("row"),
                 "src_col": c.source.get("col"), "src_page": c.source.get("page"),
                 "src_bbox": json.dumps(c.source["bbox"]) if "bbox" in c.source else None,
+                "ocr_conf": c.source.get("ocr_conf"),
                 "derived": c.source.get("derived") or (("prose: " + c.source["prose"]) if "prose" in c.source else None),
             } for c in ex.cells if c.section == section]
             if rows:

@@ -22,6 +22,8 @@ class RawTable:
     bboxes: dict[tuple[int, int], tuple[float, ...]] = field(default_factory=dict)
     # Grid position → id of the source cell, so a merged cell is known to be one cell.
     origin: dict[tuple[int, int], int] = field(default_factory=dict)
+    # Grid position → OCR confidence (0–100) for scanned documents; empty otherwise.
+    confidence: dict[tuple[int, int], float] = field(default_factory=dict)
 
     @property
     def n_cols(self) -> int:

@@ -54,12 +54,18 @@ def classify_table(table: RawTable) -> str | None:
     return None
 
 
+# Below this tesseract confidence a digit is not trusted: the cell is null, not a guess.
+MIN_OCR_CONFIDENCE = 80.0
+
+
 def _source(table: RawTable, r: int, c: int) -> dict:
     src: dict = {"table": table.index, "row": r, "col": c}
     if (r, c) in table.bboxes:
         page, *bbox = table.bboxes[(r, c)]
         src["page"] = page
         src["bbox"] = bbox
+    if (r, c) in table.confidence:
+        src["ocr_conf"] = round(table.confidence[(r, c)], 1)
     return src
 
 
@@ -72,8 +78,12 @@ def _value_cell(section: str, row: str, col: str, table: RawTable, r: int, cols:
         return Cell(section, row, col, None, " | ".join(table.rows[r][c] for c in cols), label,
                     reason="several different cells under one column header", source=_source(table, r, c0))
     pv = parse_value(table.rows[r][c0])
-    return Cell(section, row, col, pv.value, pv.printed, label, pv.was_blank, pv.unit, pv.reason,
-                _source(table, r, c0))
+    src = _source(table, r, c0)
+    conf = src.get("ocr_conf")
+    if conf is not None and conf < MIN_OCR_CONFIDENCE and pv.value is not None:
+        return Cell(section, row, col, None, pv.printed, label, pv.was_blank, pv.unit,
+                    f"OCR confidence {conf} below {MIN_OCR_CONFIDENCE}: read {pv.printed!r}", src)
+    return Cell(section, row, col, pv.value, pv.printed, label, pv.was_blank, pv.unit, pv.reason, src)
 
 
 def _row_labels(table: RawTable, r: int, label_cols: range) -> list[str]:
