@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .documents.model import Document, RawTable
 from .documents.sniff import sniff_format
@@ -15,19 +16,29 @@ from .tables import templates as T
 from .tables.checks import Check, run_checks
 from .tables.normalize import SECTIONS, Cell, normalize_tables, prose_zero_sections
 from .tables.text import clean_cell
+from .tables.textgrid import text_cells
 
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九○", "001234567890")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2}|[〇零○一二][〇零○一二三四五六七八九]{3})\s*年\s*(?:度)?[^。\n]{0,20}?(?:政府)?信\s*息\s*公\s*开")
 _PUBDATE_RE = re.compile(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})")
 
 UNSUPPORTED = {
-    "ole2": "DOC/WPS (OLE2) documents need conversion, which this version does not do yet",
     "ofd": "OFD documents are not supported",
     "xlsx": "spreadsheets are not report documents",
+    "xls": "spreadsheets are not report documents",
+    "ole2": "an OLE2 file that is neither a Word nor a WPS document",
     "zip": "zip archive without a supported document",
     "binary": "unrecognised binary file",
     "empty": "empty document",
 }
+
+
+class Unreadable(Exception):
+    """A document we keep but cannot read: carries the status and message to record."""
+
+    def __init__(self, status: str, fmt: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.format, self.message = status, fmt, message
 
 
 @dataclass
@@ -90,8 +101,8 @@ class Extraction:
         return out
 
 
-def read_document(data: bytes, content_type: str | None = None) -> Document | str:
-    """Bytes → Document, or the sniffed format name when no reader handles it."""
+def read_document(data: bytes, content_type: str | None = None, cache_dir: Path | None = None) -> Document:
+    """Bytes → Document, by the format the bytes show (servers and file names lie)."""
     fmt = sniff_format(data)
     if fmt == "html":
         from .documents.html import read_html
@@ -102,11 +113,26 @@ def read_document(data: bytes, content_type: str | None = None) -> Document | st
     if fmt == "pdf":
         from .documents.pdf import read_pdf
         return read_pdf(data)
+    if fmt == "ole2":
+        from .documents.convert import ConversionFailed, ConverterMissing, convert_to_docx, ole_kind
+        from .documents.docx import read_docx
+        kind = ole_kind(data)
+        if kind not in ("doc", "wps"):
+            raise Unreadable("unsupported", kind, UNSUPPORTED.get(kind, kind))
+        try:
+            doc = read_docx(convert_to_docx(data, cache_dir))
+        except ConverterMissing as exc:
+            raise Unreadable("converter_missing", kind, str(exc)) from exc
+        except ConversionFailed as exc:
+            raise Unreadable("error", kind, str(exc)) from exc
+        doc.format = kind
+        doc.meta["converted_by"] = "LibreOffice"
+        return doc
     if fmt == "text":
         from .documents.html import decode_html
         text, _ = decode_html(data, content_type)
         return Document(format="text", text=text, tables=[])
-    return fmt
+    raise Unreadable("unsupported", fmt, UNSUPPORTED.get(fmt, fmt))
 
 
 def detect_template(doc: Document, year: int | None) -> tuple[str | None, str]:
@@ -233,8 +259,14 @@ def extract_from_document(doc: Document) -> Extraction:
     normalized = normalize_tables(doc.tables)
     result.warnings += normalized.warnings
     missing = set(SECTIONS) - normalized.sections_found - normalized.sections_with_tables
+    # No table for a section: the page may still print it as flattened text lines.
+    flat = text_cells(doc.text, missing)
+    if flat:
+        normalized.cells += flat
+        missing -= {c.section for c in flat}
+        result.warnings.append("sections read from flattened text: " + ", ".join(sorted({c.section for c in flat})))
     prose = prose_zero_sections(doc.text, missing)
-    if not normalized.sections_with_tables and not prose:
+    if not normalized.sections_with_tables and not flat and not prose:
         result.status = "no_tables"
         result.message = "no template table found in this document"
         return result
@@ -253,9 +285,12 @@ def extract_from_document(doc: Document) -> Extraction:
     return result
 
 
-def extract_document(data: bytes, content_type: str | None = None) -> Extraction:
-    """Read any supported document and return its cells, checks and status."""
-    doc = read_document(data, content_type)
-    if isinstance(doc, str):
-        return Extraction(status="unsupported", format=doc, message=UNSUPPORTED.get(doc, doc))
+def extract_document(data: bytes, content_type: str | None = None, cache_dir: Path | None = None) -> Extraction:
+    """Read any supported document and return its cells, checks and status.
+
+    `cache_dir` keeps converted DOC/WPS files between runs."""
+    try:
+        doc = read_document(data, content_type, cache_dir)
+    except Unreadable as exc:
+        return Extraction(status=exc.status, format=exc.format, message=exc.message)
     return extract_from_document(doc)

@@ -284,9 +284,11 @@ def normalize_tables(tables: list[RawTable]) -> Normalized:
 
 
 _PROSE_NONE = {
-    "applications": re.compile(r"(无|没有|未)[^。；;]{0,12}(收到|受理|发生)?[^。；;]{0,12}(信息公开)?申请"),
-    "reviews_litigation": re.compile(r"(无|没有|未)[^。；;]{0,20}(行政复议|行政诉讼|复议|诉讼)"),
+    "applications": re.compile(r"(无|没有|未(?:收到|受理))[^。；;]{0,12}申请"),
+    "reviews_litigation": re.compile(r"(无|没有|未(?:发生|收到|产生|出现))[^。；;]{0,20}(行政复议|行政诉讼)"),
 }
+# A line holding table headers is not prose: "尚未审结 … 复议后起诉" must never read as "未 … 复议".
+_TABLE_WORDS_RE = re.compile(r"结果维持|尚未审结|总计|自然人|商业企业|申请人情况")
 _HEADING_RE = re.compile(r"^\s*([一二三四五六])\s*[、.．]")
 _SECTION_OF_HEADING = {"二": "active_disclosure", "三": "applications", "四": "reviews_litigation"}
 
@@ -306,16 +308,23 @@ def section_texts(text: str) -> dict[str, str]:
 
 
 def prose_zero_sections(text: str, missing: set[str]) -> dict[str, str]:
-    """Sections written as prose saying there was nothing ("本年度无…"): {section: sentence}."""
+    """Sections written as prose saying there was nothing ("本年度无…"): {section: sentence}.
+    Only the first lines under the section's heading are read, and never a line of table words."""
     found: dict[str, str] = {}
     parts = section_texts(text)
     for section in missing:
         pattern = _PROSE_NONE.get(section)
         body = parts.get(section, "")
-        if pattern and body:
-            # Only the prose right under the heading: the heading itself names the section.
-            lines = body.splitlines()
-            m = pattern.search("".join(lines[1:4])) or pattern.search(lines[0].split("情况", 1)[-1])
+        if not (pattern and body):
+            continue
+        lines = body.splitlines()
+        # The heading itself names the section ("四、…行政复议…情况"): read only what follows it.
+        candidates = [lines[0].split("情况", 1)[1] if "情况" in lines[0] else "", *lines[1:4]]
+        for line in candidates:
+            if _TABLE_WORDS_RE.search(line):
+                continue
+            m = pattern.search(line)
             if m:
                 found[section] = m.group(0)
+                break
     return found
