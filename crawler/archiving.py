@@ -53,6 +53,8 @@ class ArchivePipeline:
         settings = crawler.settings
         self.data_dir = Path(settings.get("GOVREPORTS_DATA_DIR", "data"))
         self.db_path = settings.get("GOVREPORTS_DB") or str(self.data_dir / "archive.db")
+        # Converted DOC/WPS files, by sha256 of the original: a rebuild never converts twice.
+        self.cache_dir = self.data_dir / "cache" / "converted"
         self.db = None
         self.counts = {"new": 0, "changed": 0, "unchanged": 0}
 
@@ -91,7 +93,7 @@ class ArchivePipeline:
     def process_item(self, item: ReportPage, spider: Any = None) -> ReportPage:
         # Originals first: the archive must hold the bytes before any row refers to them.
         page = self._file(item.body, item.url, "page", None, item.content_type)
-        candidates = [(page, extract_document(item.body, item.content_type))]
+        candidates = [(page, extract_document(item.body, item.content_type, self.cache_dir))]
         files = [page]
         for att in item.attachments:
             if att.error or not att.body:
@@ -99,7 +101,7 @@ class ArchivePipeline:
                 continue
             f = self._file(att.body, att.final_url, "attachment", att.filename, att.content_type)
             files.append(f)
-            candidates.append((f, extract_document(att.body, att.content_type)))
+            candidates.append((f, extract_document(att.body, att.content_type, self.cache_dir)))
         source, extraction = choose_source(candidates)
         page_ex = candidates[0][1]
         record = ReportRecord(

@@ -1,0 +1,59 @@
+"""DOC and WPS files go through LibreOffice; without it they get a clear status."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelines.documents.convert import ole_kind
+from pipelines.extract import extract_document
+
+SEED_DOCX = Path(__file__).parents[1] / "crawler" / "sample_sites" / "seed" / "yuyao-2020.docx"
+needs_soffice = pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+
+
+@pytest.fixture(scope="module")
+def seed_doc(tmp_path_factory) -> bytes:
+    """The seed report saved as Word 97 (.doc) by LibreOffice itself."""
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice not installed")
+    tmp = tmp_path_factory.mktemp("doc")
+    src = tmp / "seed.docx"
+    src.write_bytes(SEED_DOCX.read_bytes())
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/profile",
+                    "--convert-to", "doc", "--outdir", str(tmp), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    return (tmp / "seed.doc").read_bytes()
+
+
+@needs_soffice
+def test_doc_is_converted_and_read_exactly(seed_doc, tmp_path):
+    assert ole_kind(seed_doc) == "doc"
+    r = extract_document(seed_doc, cache_dir=tmp_path)
+    assert (r.status, r.format, r.template, r.year) == ("ok", "doc", "2019", 2020)
+    v = r.values()["active_disclosure"]
+    assert v["administrative_penalty"]["change_this_year"] == 26
+    assert v["centralized_procurement"]["procurement_amount"] == 16.4543
+    # The conversion is cached by the original's sha256.
+    assert len(list(tmp_path.glob("*.docx"))) == 1
+
+
+def test_without_libreoffice_the_status_says_so(tmp_path):
+    doc = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 header only
+    junk = tmp_path / "x.doc"
+    junk.write_bytes(doc + b"\0" * 2048)
+    env = {**os.environ, "PATH": str(tmp_path)}  # no soffice on this PATH
+    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(junk)],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "unsupported" in proc.stderr or "converter" in proc.stderr
+
+
+@needs_soffice
+def test_converter_missing_status(seed_doc, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    r = extract_document(seed_doc)
+    assert r.status == "converter_missing" and "LibreOffice" in r.message and r.format == "doc"
