@@ -73,7 +73,7 @@ APPLICANTS: list[tuple[str, re.Pattern[str]]] = [
     ("research_institution", re.compile(r"^科研机构$")),
     ("social_welfare_org", re.compile(r"^社会公益组织$")),
     ("legal_service_org", re.compile(r"^法律服务机构$")),
-    ("other_org", re.compile(r"^其他$")),
+    ("other_org", re.compile(r"^其[他它]$")),
     ("total", re.compile(r"^(总计|合计)$")),
 ]
 APPLICANT_KEYS = [k for k, _ in APPLICANTS]
@@ -113,8 +113,8 @@ APPLICATION_ROWS: list[RowRule] = [
     RowRule("not_processed_confirmation", _r(r"确认或重新出具")),
     RowRule("other_no_correction", _r(r"逾期不补正")),
     RowRule("other_unpaid_fee", _r(r"收费通知|缴纳费用")),
-    RowRule("other_other", _r(r"^其他$"), _r(r"其他处理")),
-    RowRule("other", _r(r"^其他处理$")),
+    RowRule("other_other", _r(r"^其[他它]$"), _r(r"其[他它]处理")),
+    RowRule("other", _r(r"^其[他它]处理$")),
     RowRule("partially_granted", _r(r"^部分公开")),
     RowRule("granted", _r(r"^予以公开")),
     RowRule("total_processed", _r(r"^(总计|合计)$")),
