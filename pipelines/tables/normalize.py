@@ -86,12 +86,24 @@ def _value_cell(section: str, row: str, col: str, table: RawTable, r: int, cols:
     return Cell(section, row, col, pv.value, pv.printed, label, pv.was_blank, pv.unit, pv.reason, src)
 
 
-def _row_labels(table: RawTable, r: int, label_cols: range) -> list[str]:
+def _row_labels(table: RawTable, r: int, label_cols: range, above: dict[int, str] | None = None) -> list[str]:
+    """The distinct labels of row r, outermost first.
+
+    With `above`, an empty outer label under a deeper one inherits the text last seen in its
+    column: a merged group label ("（六）其他处理") prints empty on the rows it covers after a
+    page break, yet "3.其他" still belongs to it."""
+    texts = [table.rows[r][c] for c in label_cols]
+    if above is not None:
+        deepest = max((i for i, t in enumerate(texts) if t), default=-1)
+        for i, c in enumerate(label_cols):
+            if texts[i]:
+                above[c] = texts[i]
+            elif i < deepest and c in above:
+                texts[i] = above[c]
     seen: dict[object, str] = {}
-    for c in label_cols:
-        text = table.rows[r][c]
-        if text:
-            seen.setdefault(table.origin.get((r, c), text), text)
+    for i, c in enumerate(label_cols):
+        if texts[i]:
+            seen.setdefault(table.origin.get((r, c), texts[i]), texts[i])
     return list(dict.fromkeys(seen.values()))
 
 
@@ -145,8 +157,9 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
         for c, key in sorted(mapping.items()):
             by_key[key].append(c)
         label_cols = range(0, min(mapping))
+        above: dict[int, str] = {}
         for r in range(start, len(table.rows)):
-            labels = _row_labels(table, r, label_cols)
+            labels = _row_labels(table, r, label_cols, above)
             key = _match_application_row(labels)
             values = [table.rows[r][c] for c in mapping]
             if key is None:

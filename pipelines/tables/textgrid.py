@@ -20,7 +20,11 @@ from .values import parse_value
 
 # Where a flattened label holds several grid labels ("三、本年度办理结果 （三）不予公开 1.属于国家秘密").
 _LABEL_SPLIT_RE = re.compile(r"\s*(?=[（(][一二三四五六七八九十]+[）)]|(?<![\d.])\d{1,2}[.、．](?!\d))")
-_ROW_RE = re.compile(r"^(?P<label>.*?[^\d\s.,，、:：+\-])\s*(?P<nums>[\d\s]+)$")
+# Trailing numbers of a flattened row; blank cells print as a dash or slash among them.
+_ROW_RE = re.compile(r"^(?P<label>.*?[^\d\s.,，、:：+\-—–－/])\s*(?P<nums>(?:[\d—–－/-]+\s*)+)$")
+_BLANK_TOKENS = {"—", "–", "－", "/", "-", "——", "--"}
+_GROUP_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+_ITEM_RE = re.compile(r"^\d{1,2}[.、．]")
 _MAX_SPLITS = 50_000
 
 
@@ -63,12 +67,14 @@ def solve_glued(digits: str, n: int, identity) -> tuple[list[int] | None, str]:
 
 def _numbers(nums: str, n: int, identity) -> tuple[list[int] | None, str]:
     tokens = nums.split()
+    if any(not t.isdigit() and t not in _BLANK_TOKENS for t in tokens):
+        return None, f"flattened text: unreadable numbers {nums.strip()!r}"
     if len(tokens) == n:
-        values = [int(t) for t in tokens]
+        values = [0 if t in _BLANK_TOKENS else int(t) for t in tokens]
         if identity(values):
             return values, "flattened text, columns by template order, identity holds"
         return None, "flattened text: the row's own identity does not hold, so its columns are uncertain"
-    if len(tokens) == 1:
+    if len(tokens) == 1 and tokens[0].isdigit():
         return solve_glued(tokens[0], n, identity)
     return None, f"flattened text: {len(tokens)} numbers where the template has {n} columns"
 
@@ -91,15 +97,21 @@ def application_cells(text: str) -> list[Cell]:
     if not _in_order(flat, ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]):
         return []
     cells: list[Cell] = []
-    context: list[str] = []
+    group = ""  # the （X） group the numbered sub-rows belong to: they print it only once
     for i, line in _lines(text):
         m = _ROW_RE.match(line)
+        parts = [p for p in _LABEL_SPLIT_RE.split(clean_cell(m["label"] if m else line)) if p.strip()]
+        for part in parts:
+            if _GROUP_RE.match(part):
+                group = part
+            elif re.match(r"^[一二三四五六七八九十]+、", part) and not part.startswith("三、"):
+                group = ""
         if not m:
-            context = (context + [line])[-2:]  # a parent label on its own line: （三）不予公开
             continue
         label = clean_cell(m["label"])
-        parts = [p for p in _LABEL_SPLIT_RE.split(label) if p.strip()]
-        key = _match_application_row([*context, *parts])
+        if parts and _ITEM_RE.match(parts[0]) and group:
+            parts = [group, *parts]
+        key = _match_application_row(parts)
         if key is None:
             continue
         values, why = _numbers(m["nums"], 7, _row_total_ok)
