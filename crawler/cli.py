@@ -107,6 +107,25 @@ def sites(sites_file: Path | None) -> None:
         click.echo(f"{s['id']:<28} {s['platform']:<8} {s.get('province') or '':<6} {s['name']}  {s['column_url']}")
 
 
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA_DIR, show_default=True)
+@click.option("--db", help="database to write (default: DATA_DIR/archive.db, replaced when done)")
+def rebuild(data_dir: Path, db: str | None) -> None:
+    """Rebuild the database from the archive (WARC manifests and originals), without crawling."""
+    from pipelines.rebuild import rebuild as do_rebuild
+
+    if not (data_dir / "warc").is_dir():
+        raise click.ClickException(f"no WARC files under {data_dir / 'warc'}: nothing to rebuild from")
+    start = time.monotonic()
+
+    def progress(n: int, manifest: dict) -> None:
+        if n % 50 == 0:
+            click.echo(f"  {n} reports re-ingested…", err=True)
+
+    s = do_rebuild(data_dir, _db_path(db, data_dir), progress)
+    _print_summary(s, time.monotonic() - start)
+
+
 # ── extract ───────────────────────────────────────────────────────────────────
 
 def _read_source(source: str) -> tuple[bytes, str | None]:

@@ -37,6 +37,16 @@ LOG_LEVEL = os.environ.get("GOVREPORTS_LOG_LEVEL", "INFO")
 ITEM_PIPELINES = {
     "crawler.archiving.ArchivePipeline": 300,
 }
+# process_response runs from the highest number down: the WARC sees bytes as they came off
+# the wire; blocking and incremental logic see them decompressed, before retries.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.WarcMiddleware": 950,
+    "crawler.middlewares.BlockingMiddleware": 587,
+    "crawler.middlewares.IncrementalMiddleware": 585,
+}
+# Known reports are skipped; set to re-request them (conditionally) and catch changed ones.
+GOVREPORTS_REVALIDATE = os.environ.get("GOVREPORTS_REVALIDATE", "") in ("1", "true", "yes")
+GOVREPORTS_CONTACT = os.environ.get("GOVREPORTS_CONTACT", "")
 
 # Where the archive lives; `govreports crawl --db/--data-dir` set these.
 GOVREPORTS_DATA_DIR = os.environ.get("GOVREPORTS_DATA_DIR", "data")

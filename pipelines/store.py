@@ -150,6 +150,40 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["reports"].enable_fts(["title", "agency", "text"], tokenize="trigram", create_triggers=True)
 
 
+@migrations()
+def m002_crawl_state(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE fetch_state (
+            url TEXT PRIMARY KEY,
+            etag TEXT, last_modified TEXT,
+            sha256 TEXT, path TEXT,
+            status INTEGER, fetched_at TEXT
+        );
+        ALTER TABLE sites ADD COLUMN status TEXT;
+        ALTER TABLE sites ADD COLUMN status_reason TEXT;
+        ALTER TABLE sites ADD COLUMN last_crawled_at TEXT;
+        ALTER TABLE sites ADD COLUMN robots TEXT;
+        ALTER TABLE sites ADD COLUMN verified INTEGER;
+        ALTER TABLE crawl_runs ADD COLUMN blocked TEXT;
+        ALTER TABLE crawl_runs ADD COLUMN skipped_known INTEGER;
+        ALTER TABLE crawl_runs ADD COLUMN not_modified INTEGER;
+        ALTER TABLE crawl_runs ADD COLUMN warc_files TEXT;
+        CREATE VIEW site_health AS
+        select s.id as site_id, s.name, s.platform, s.province, s.status, s.status_reason,
+               s.last_crawled_at,
+               (select count(*) from reports r where r.site_id = s.id and r.is_latest = 1) as reports,
+               (select max(year) from reports r where r.site_id = s.id and r.is_latest = 1) as latest_year,
+               (select count(*) from reports r where r.site_id = s.id and r.is_latest = 1
+                  and r.status = 'needs_review') as needs_review,
+               (select finish_reason from crawl_runs c where c.sites = s.id order by c.id desc limit 1) as last_finish_reason,
+               (select reports_new from crawl_runs c where c.sites = s.id order by c.id desc limit 1) as last_run_new,
+               (select errors from crawl_runs c where c.sites = s.id order by c.id desc limit 1) as last_run_errors
+        from sites s;
+        """
+    )
+
+
 CELL_TABLES = {
     "active_disclosure": ("item", "metric"),
     "applications": ("category", "applicant"),
@@ -210,7 +244,7 @@ def fingerprint(record: ReportRecord) -> str:
 
 
 def upsert_site(db: sqlite_utils.Database, site: dict) -> None:
-    cols = ("id", "name", "agency", "province", "city", "level", "platform", "column_url", "sample")
+    cols = ("id", "name", "agency", "province", "city", "level", "platform", "column_url", "sample", "verified")
     db["sites"].upsert({k: site.get(k) for k in cols}, pk="id")
 
 

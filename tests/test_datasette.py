@@ -142,10 +142,10 @@ class Datasette:
 
 
 def described_tables(db: sqlite_utils.Database) -> list[str]:
-    """Every table but the shadow tables SQLite keeps for an FTS index (reports_fts_data ...)."""
+    """Every table and view but the shadow tables SQLite keeps for an FTS index (reports_fts_data ...)."""
     fts = [t for t in db.table_names() if "USING FTS" in (db[t].schema or "").upper()]
     shadow = {f"{t}_{s}" for t in fts for s in ("data", "idx", "docsize", "config", "content")}
-    return [t for t in db.table_names() if t not in shadow]
+    return [t for t in db.table_names() if t not in shadow] + db.view_names()
 
 
 def _serve(request, db: Path) -> Datasette:

@@ -40,7 +40,7 @@ def archive(tmp_path_factory):
         requests_first = len(sites.requests)
         second = govreports(*args)
         assert second.returncode == 0, second.stderr[-3000:]
-        yield db, tmp / "data", first, second, requests_first
+        yield db, tmp / "data", first, second, list(sites.requests[requests_first:])
 
 
 def connect(db: Path) -> sqlite3.Connection:
@@ -121,15 +121,46 @@ def test_originals_are_kept_content_addressed(archive):
             assert fmt == report["source_format"]
 
 
-def test_second_crawl_adds_nothing(archive):
-    db, _, first, second, _ = archive
+def test_second_crawl_adds_nothing_and_fetches_list_pages_only(archive):
+    db, _, first, second, second_requests = archive
     conn = connect(db)
     runs = conn.execute("select * from crawl_runs order by id").fetchall()
     first_run, second_run = runs[: len(runs) // 2], runs[len(runs) // 2:]
     assert sum(r["reports_new"] for r in first_run) == len(TRUTH["reports"])
     assert sum(r["reports_new"] + r["reports_changed"] for r in second_run) == 0
-    assert sum(r["reports_unchanged"] for r in second_run) == len(TRUTH["reports"])
+    assert sum(r["skipped_known"] for r in second_run) == len(TRUTH["reports"])
+    assert conn.execute("select count(*) from reports").fetchone()[0] == len(TRUTH["reports"])
+    report_paths = {r["path"] for r in TRUTH["reports"]} | {
+        r["attachment_path"] for r in TRUTH["reports"] if r["attachment_path"]}
+    fetched = [(site, method, path, status) for site, method, path, status in second_requests]
+    assert fetched, "the second run fetched nothing at all"
+    assert not [f for f in fetched if f[2] in report_paths]
+    # Static list pages were asked conditionally and answered 304 Not Modified.
+    assert any(status == 304 for *_, status in fetched)
     assert "archive: " in second.stdout
+
+
+def test_every_exchange_is_in_a_warc_and_each_report_has_a_manifest(archive):
+    from pipelines.warc import iter_report_manifests, iter_responses
+
+    db, data_dir, *_ = archive
+    manifests = list(iter_report_manifests(data_dir / "warc"))
+    assert {m["url"].split("/", 3)[-1] for m in manifests} == {r["path"].lstrip("/") for r in TRUTH["reports"]}
+    urls = {url for url, _, _ in iter_responses(data_dir / "warc")}
+    assert {m["page"]["url"] for m in manifests} <= urls
+    assert {a["url"] for m in manifests for a in m["attachments"]} <= urls
+
+
+def test_rebuild_from_the_archive_gives_the_same_cells(archive, tmp_path):
+    db, data_dir, *_ = archive
+    rebuilt = tmp_path / "rebuilt.db"
+    proc = govreports("rebuild", "--data-dir", str(data_dir), "--db", str(rebuilt))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    query = """select r.site_id, r.doc_key, r.template, r.status, a.category, a.applicant, a.value
+               from applications a join reports r on r.id = a.report_id order by 1, 2, 5, 6"""
+    assert connect(rebuilt).execute(query).fetchall() == connect(db).execute(query).fetchall()
+    count = "select count(*) from reports"
+    assert connect(rebuilt).execute(count).fetchone()[0] == connect(db).execute(count).fetchone()[0]
 
 
 def test_chinese_full_text_search_finds_two_character_queries(archive):

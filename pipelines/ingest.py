@@ -1,0 +1,114 @@
+"""One fetched report (its page and attachments) → originals on disk → extraction → a stored
+report. The crawler's item pipeline and `govreports rebuild` both go through `ingest`, so a
+rebuilt archive holds exactly what a crawl would have stored."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import sqlite_utils
+
+from .archive import store_original
+from .documents.sniff import sniff_format
+from .extract import Extraction, extract_document
+from .store import FileRecord, ReportRecord, save_report
+
+logger = logging.getLogger(__name__)
+
+_USABLE = ("ok", "needs_review")
+_YEAR_IN_TITLE = __import__("re").compile(r"((?:19|20)\d{2})\s*年")
+
+
+@dataclass
+class FetchedFile:
+    url: str  # after redirects
+    body: bytes
+    content_type: str | None = None
+    filename: str | None = None  # display name from the site: a label, never a path
+    linked_url: str | None = None  # as linked from the page (Hanweb downfile.jsp before its 302)
+    error: str | None = None
+
+
+@dataclass
+class ReportFetch:
+    site: dict
+    url: str
+    title: str  # as listed in the column
+    list_date: str | None
+    fetched_at: str
+    page: FetchedFile
+    attachments: list[FetchedFile] = field(default_factory=list)
+
+
+def doc_key(url: str) -> str:
+    """A report's identity within its site: the URL without scheme and host, so the same
+    report is recognised when a site moves between http/https or hosts (or, for the bundled
+    sample sites, between ports)."""
+    p = urlparse(url)
+    return p.path + (f"?{p.query}" if p.query else "")
+
+
+def choose_source(candidates: list[tuple[FileRecord, Extraction]]) -> tuple[FileRecord, Extraction]:
+    """The document the cells come from: the one yielding most cells; on a tie the page
+    itself, since it is what the site shows first."""
+    def rank(pair: tuple[FileRecord, Extraction]) -> tuple[int, int, int, int]:
+        f, ex = pair
+        return (ex.status in _USABLE, ex.n_values, ex.status == "pre2019", f.role == "page")
+
+    return max(candidates, key=rank)
+
+
+def _file(data_dir: Path, f: FetchedFile, role: str) -> FileRecord:
+    fmt = sniff_format(f.body)
+    sha, rel = store_original(data_dir, f.body, fmt)
+    return FileRecord(sha, rel, len(f.body), fmt, f.url, role, f.filename, f.content_type)
+
+
+def manifest(fetch: ReportFetch, files: list[FileRecord]) -> dict:
+    """What `rebuild` needs to redo this ingest from the originals: everything but the bytes,
+    which are named by their sha256 under data/files/."""
+    by_url = {(f.role, f.url): f for f in files}
+    out = {k: v for k, v in asdict(fetch).items() if k not in ("page", "attachments")}
+
+    def entry(x: FetchedFile, role: str) -> dict:
+        rec = by_url.get((role, x.url))
+        return {"url": x.url, "linked_url": x.linked_url, "content_type": x.content_type,
+                "filename": x.filename, "error": x.error, "sha256": rec.sha256 if rec else None,
+                "path": rec.path if rec else None}
+
+    out["page"] = entry(fetch.page, "page")
+    out["attachments"] = [entry(a, "attachment") for a in fetch.attachments]
+    return out
+
+
+def ingest(db: sqlite_utils.Database, data_dir: Path, fetch: ReportFetch,
+           cache_dir: Path | None = None) -> tuple[str, int, list[FileRecord]]:
+    """Store the originals (before any row refers to them), extract every document, keep the
+    best, save the report. Returns (new | changed | unchanged, report id, file records)."""
+    page = _file(data_dir, fetch.page, "page")
+    candidates = [(page, extract_document(fetch.page.body, fetch.page.content_type, cache_dir))]
+    files = [page]
+    for att in fetch.attachments:
+        if att.error or not att.body:
+            logger.warning("attachment %s of %s not fetched: %s", att.url, fetch.url, att.error or "empty")
+            continue
+        f = _file(data_dir, att, "attachment")
+        files.append(f)
+        candidates.append((f, extract_document(att.body, att.content_type, cache_dir)))
+    source, extraction = choose_source(candidates)
+    page_ex = candidates[0][1]
+    m = _YEAR_IN_TITLE.search(fetch.title or "")
+    record = ReportRecord(
+        site_id=fetch.site["id"], doc_key=doc_key(fetch.url), url=fetch.url, extraction=extraction,
+        source=source, files=files,
+        title=page_ex.title or fetch.title,
+        agency=extraction.agency or page_ex.agency or fetch.site.get("agency"),
+        year=extraction.year or page_ex.year or (int(m.group(1)) if m else None),
+        published=page_ex.published or fetch.list_date, fetched_at=fetch.fetched_at,
+    )
+    outcome, report_id = save_report(db, record)
+    logger.info("report %s (%s): %s, %s from %s", report_id, record.title, outcome, extraction.status, source.format)
+    return outcome, report_id, files

@@ -1,0 +1,102 @@
+"""WARC files, one per crawl run (rolled at ~1 GB), written with warcio: every HTTP exchange
+as fetched (request and response records, bodies still content-encoded as they came off the
+wire), plus one metadata record per report naming its page and attachments, from which
+`govreports rebuild` recreates the database without re-crawling."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+ROLL_BYTES = 1024**3
+REPORT_PROFILE = "govreports:report"  # WARC-Profile-like marker on our metadata records
+
+
+class WarcRecorder:
+    def __init__(self, directory: Path, prefix: str, info: dict[str, str]) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.info = info
+        self.serial = 0
+        self.fh = None
+        self.writer: WARCWriter | None = None
+        self.paths: list[Path] = []
+        self._open()
+
+    def _open(self) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        path = self.directory / f"{self.prefix}-{stamp}-{self.serial:05d}.warc.gz"
+        self.serial += 1
+        self.fh = open(path, "wb")  # noqa: SIM115 - closed in close()/_roll()
+        self.writer = WARCWriter(self.fh, gzip=True)
+        self.paths.append(path)
+        self.writer.write_record(self.writer.create_warcinfo_record(path.name, self.info))
+
+    def _roll_if_needed(self) -> None:
+        if self.fh and self.fh.tell() > ROLL_BYTES:
+            self.close()
+            self._open()
+
+    def write_exchange(self, url: str, method: str, request_headers: list[tuple[str, str]],
+                       status: int, reason: str, response_headers: list[tuple[str, str]],
+                       body: bytes, request_body: bytes = b"", protocol: str = "HTTP/1.1") -> None:
+        assert self.writer is not None
+        self._roll_if_needed()
+        http = StatusAndHeaders(f"{status} {reason}".strip(), response_headers, protocol=protocol)
+        response = self.writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=http)
+        target = url.split("://", 1)[-1].split("/", 1)
+        path = "/" + (target[1] if len(target) > 1 else "")
+        req_http = StatusAndHeaders(f"{method} {path} {protocol}", request_headers, is_http_request=True)
+        request = self.writer.create_warc_record(url, "request", payload=BytesIO(request_body), http_headers=req_http)
+        request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
+        self.writer.write_record(response)
+        self.writer.write_record(request)
+
+    def write_report(self, url: str, payload: dict) -> None:
+        assert self.writer is not None
+        data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        record = self.writer.create_warc_record(url, "metadata", payload=BytesIO(data),
+                                                warc_content_type="application/json")
+        record.rec_headers.add_header("WARC-Profile", REPORT_PROFILE)
+        self.writer.write_record(record)
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+
+    def close(self) -> None:
+        if self.fh:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+            self.fh = None
+
+
+def iter_report_manifests(directory: Path) -> Iterator[dict]:
+    """Report manifests from every WARC under `directory`, oldest file first. A file cut short
+    by a killed crawl yields the records written before the cut."""
+    for path in sorted(Path(directory).glob("*.warc.gz"), key=lambda p: (p.name.split("-")[-2], p.name)):
+        with open(path, "rb") as fh:
+            try:
+                for record in ArchiveIterator(fh):
+                    if record.rec_type == "metadata" and record.rec_headers.get_header("WARC-Profile") == REPORT_PROFILE:
+                        yield json.loads(record.content_stream().read().decode("utf-8"))
+            except Exception:  # a truncated gzip member at the end of a killed run's file
+                continue
+
+
+def iter_responses(directory: Path) -> Iterator[tuple[str, int, bytes]]:
+    """(url, status, body as received) of every response record."""
+    for path in sorted(Path(directory).glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response":
+                    yield (record.rec_headers.get_header("WARC-Target-URI"),
+                           int(record.http_headers.get_statuscode()), record.raw_stream.read())
