@@ -28,7 +28,30 @@ def main() -> None:
 
 # ── crawl ─────────────────────────────────────────────────────────────────────
 
-def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | None = None) -> dict:
+# Politeness settings a registry entry may override for its own site (sites are data: they
+# may slow us down or change how we identify, not reconfigure the crawler).
+SITE_SETTINGS = {"DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN", "ROBOTSTXT_OBEY", "USER_AGENT",
+                 "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY", "AUTOTHROTTLE_TARGET_CONCURRENCY",
+                 "RETRY_TIMES", "DOWNLOAD_TIMEOUT"}
+
+
+def spider_for_site(cls: type, site: dict, jobdir: Path | None) -> type:
+    """The platform spider with this site's own settings: its politeness overrides from the
+    registry and, when resuming is asked for, a JOBDIR of its own."""
+    custom = dict(cls.custom_settings or {})
+    for key, value in (site.get("settings") or {}).items():
+        if key not in SITE_SETTINGS:
+            raise click.ClickException(f"site {site['id']}: setting {key} cannot be set per site")
+        custom[key] = value
+    if jobdir:
+        custom["JOBDIR"] = str(Path(jobdir) / site["id"])
+    if not custom:
+        return cls
+    return type(f"{cls.__name__}_{site['id']}", (cls,), {"custom_settings": custom})
+
+
+def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | None = None,
+              jobdir: Path | None = None) -> dict:
     """Crawl `sites` (registry entries) into the archive, in this process. Returns the summary."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
@@ -50,7 +73,7 @@ def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | Non
         cls = spiders.get(site["platform"])
         if cls is None:
             raise click.ClickException(f"site {site['id']}: no spider for platform {site['platform']!r}")
-        process.crawl(cls, site=site)
+        process.crawl(spider_for_site(cls, site, jobdir), site=site)
     process.start()
     with open_db(db) as conn:
         return summary(conn)
@@ -80,8 +103,16 @@ def _print_summary(s: dict, seconds: float) -> None:
 @click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA_DIR, show_default=True)
 @click.option("--sites-file", type=click.Path(exists=True, path_type=Path), help="site registry (YAML)")
 @click.option("-s", "--set", "settings", multiple=True, help="Scrapy setting NAME=VALUE")
-def crawl(site_ids: tuple[str, ...], db: str | None, data_dir: Path, sites_file: Path | None, settings: tuple[str, ...]) -> None:
-    """Crawl the registry's sites (all, or SITE_IDS) into the archive: the scheduled-run entry point."""
+@click.option("--jobdir", type=click.Path(path_type=Path),
+              help="keep the request queue here so a stopped crawl resumes where it was (Scrapy JOBDIR, one per site)")
+@click.option("--revalidate", is_flag=True, help="re-request known reports (conditionally) to catch changed ones")
+def crawl(site_ids: tuple[str, ...], db: str | None, data_dir: Path, sites_file: Path | None,
+          settings: tuple[str, ...], jobdir: Path | None, revalidate: bool) -> None:
+    """Crawl the registry's sites (all, or SITE_IDS) into the archive: the scheduled-run entry point.
+
+    Runs are incremental: known reports are not fetched again, list pages are asked
+    conditionally. A run killed at any point is resumed by running it again: every report is
+    stored in one transaction, so none is lost or stored twice."""
     from .registry import SITES_FILE, load_sites
 
     sites = load_sites(sites_file or SITES_FILE)
@@ -93,7 +124,10 @@ def crawl(site_ids: tuple[str, ...], db: str | None, data_dir: Path, sites_file:
     if not sites:
         raise click.ClickException("no sites to crawl")
     start = time.monotonic()
-    s = run_crawl(sites, _db_path(db, data_dir), data_dir, _parse_settings(settings))
+    overrides = _parse_settings(settings)
+    if revalidate:
+        overrides["GOVREPORTS_REVALIDATE"] = True
+    s = run_crawl(sites, _db_path(db, data_dir), data_dir, overrides, jobdir)
     _print_summary(s, time.monotonic() - start)
 
 

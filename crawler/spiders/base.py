@@ -123,7 +123,10 @@ class ReportSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("govreports/links_skipped_not_report")
                 continue
             self.crawler.stats.inc_value("govreports/report_links")
+            # The archive, not the dupefilter, decides whether a report is known: after a killed
+            # run a JOBDIR may list as seen a report that was never stored.
             yield scrapy.Request(url, callback=self.parse_report, meta={"govreports_report": True},
+                                 dont_filter=True,
                                  cb_kwargs={"title": title, "list_date": date, "list_url": list_url})
 
     def parse_report(self, response: Response, title: str, list_date: str | None, list_url: str) -> Iterator[Any]:
