@@ -57,7 +57,7 @@ def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | Non
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    from pipelines.store import open_db, summary
+    from pipelines.store import now, open_db, summary
 
     from .spiders.hanweb import HanwebSpider
     from .spiders.trs import TrsSpider
@@ -74,9 +74,15 @@ def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | Non
         if cls is None:
             raise click.ClickException(f"site {site['id']}: no spider for platform {site['platform']!r}")
         process.crawl(spider_for_site(cls, site, jobdir), site=site)
+    started = now()
     process.start()
     with open_db(db) as conn:
-        return summary(conn)
+        result = summary(conn)
+        result["monitor_failures"] = [
+            f"{r['sites']}: {f}" for r in conn.query(
+                "select sites, monitor_failures from crawl_runs where started_at >= ? and monitor_failures is not null",
+                [started]) for f in json.loads(r["monitor_failures"])]
+        return result
 
 
 def _parse_settings(pairs: tuple[str, ...]) -> dict:
@@ -129,6 +135,10 @@ def crawl(site_ids: tuple[str, ...], db: str | None, data_dir: Path, sites_file:
         overrides["GOVREPORTS_REVALIDATE"] = True
     s = run_crawl(sites, _db_path(db, data_dir), data_dir, overrides, jobdir)
     _print_summary(s, time.monotonic() - start)
+    if s["monitor_failures"]:
+        for failure in s["monitor_failures"]:
+            click.echo(f"monitor failed: {failure}", err=True)
+        sys.exit(3)
 
 
 @main.command()

@@ -35,8 +35,18 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = os.environ.get("GOVREPORTS_LOG_LEVEL", "INFO")
 
 ITEM_PIPELINES = {
+    "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 200,
     "crawler.archiving.ArchivePipeline": 300,
 }
+
+# Run checks when each site's crawl closes (crawler/monitors.py).
+SPIDERMON_ENABLED = True
+EXTENSIONS = {"spidermon.contrib.scrapy.extensions.Spidermon": 500}
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.monitors.SpiderCloseMonitorSuite"]
+SPIDERMON_VALIDATION_SCHEMAS = [os.path.join(os.path.dirname(__file__), "schemas", "report_page.json")]
+SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
+# "blocked" is an outcome we record (sites.status), not a broken run.
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished", "blocked"]
 # process_response runs from the highest number down: the WARC sees bytes as they came off
 # the wire; blocking and incremental logic see them decompressed, before retries.
 DOWNLOADER_MIDDLEWARES = {

@@ -184,6 +184,11 @@ def m002_crawl_state(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m003_monitor_results(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN monitor_failures TEXT")
+
+
 CELL_TABLES = {
     "active_disclosure": ("item", "metric"),
     "applications": ("category", "applicant"),

@@ -77,8 +77,14 @@ class HanwebSpider(ReportSpider):
         html = decoded_text(response)
         # The records are inside a script, invisible to an HTML parser: read the raw text.
         records = jpage_records(html, response.url)
+        stats = self.crawler.stats
+        stats.inc_value("govreports/list_pages_fetched")
+        stats.inc_value("govreports/records_seen", len(records))
         yield from self.report_requests(records, response.url)
         config = jpage_config(html)
+        if config.get("totalRecord", "").isdigit():
+            # Compared with the records actually listed by the pagination monitor.
+            stats.set_value("govreports/records_announced", int(config["totalRecord"]))
         for url, form in jpage_group_requests(config, response.url, len(records)):
             yield scrapy.Request(
                 url, method="POST", body=urlencode(form), callback=self.parse_group,
@@ -87,4 +93,6 @@ class HanwebSpider(ReportSpider):
             )
 
     def parse_group(self, response: Response) -> Iterator[Any]:
-        yield from self.report_requests(jpage_records(response.text, response.url), response.url)
+        records = jpage_records(response.text, response.url)
+        self.crawler.stats.inc_value("govreports/records_seen", len(records))
+        yield from self.report_requests(records, response.url)

@@ -62,7 +62,12 @@ class TrsSpider(ReportSpider):
 
     def parse_list(self, response: Response, first: bool = True) -> Iterator[Any]:
         html = decoded_text(response)
+        stats = self.crawler.stats
+        stats.inc_value("govreports/list_pages_fetched")
         yield from self.report_requests(trs_list_entries(html, response.url), response.url)
         if first:
-            for url in trs_pages(html, response.url):
+            pages = trs_pages(html, response.url)
+            # Compared with the pages actually fetched by the pagination monitor.
+            stats.set_value("govreports/list_pages_announced", len(pages) + 1)
+            for url in pages:
                 yield response.follow(url, callback=self.parse_list, cb_kwargs={"first": False})
