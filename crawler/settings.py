@@ -26,6 +26,8 @@ AUTOTHROTTLE_MAX_DELAY = 60
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubling each time
+RETRY_BACKOFF_MAX = 60.0
 DOWNLOAD_TIMEOUT = 60
 # Reports are small; anything this large is not one (and must not exhaust memory).
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
@@ -50,6 +52,8 @@ SPIDERMON_EXPECTED_FINISH_REASONS = ["finished", "blocked"]
 # process_response runs from the highest number down: the WARC sees bytes as they came off
 # the wire; blocking and incremental logic see them decompressed, before retries.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.WarcMiddleware": 950,
     "crawler.middlewares.BlockingMiddleware": 587,
     "crawler.middlewares.IncrementalMiddleware": 585,
