@@ -285,12 +285,38 @@ def extract_from_document(doc: Document) -> Extraction:
     return result
 
 
+# Reports are a few MB at most; anything past this is not one (and must not exhaust memory).
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+
+def _failure_status(exc: Exception) -> tuple[str, str]:
+    """(status, message) for a reader that gave up on a corrupt or hostile file."""
+    name = type(exc).__name__
+    # pdfplumber wraps pdfminer's PDFPasswordIncorrect in a PdfminerException.
+    inner = " ".join(type(a).__name__ for a in exc.args if isinstance(a, Exception))
+    if any(k in name + inner for k in ("Password", "Encrypt")) or "encrypt" in str(exc).lower():
+        return "encrypted", f"encrypted document: {name}"
+    if name == "ZipBomb":
+        return "rejected", f"zip bomb refused: {exc}"
+    if isinstance(exc, RecursionError | MemoryError):
+        return "rejected", f"document too deeply nested or too large to read ({name})"
+    return "error", f"corrupt document: {name}: {str(exc)[:200]}"
+
+
 def extract_document(data: bytes, content_type: str | None = None, cache_dir: Path | None = None) -> Extraction:
     """Read any supported document and return its cells, checks and status.
 
+    Never raises on bad input: a corrupt, encrypted, oversized or hostile file comes back with
+    a status and a one-line message, so one bad file never stops a crawl.
     `cache_dir` keeps converted DOC/WPS files between runs."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        return Extraction(status="rejected", format=sniff_format(data[:4096]),
+                          message=f"document of {len(data)} bytes exceeds the {MAX_DOCUMENT_BYTES}-byte limit")
     try:
         doc = read_document(data, content_type, cache_dir)
+        return extract_from_document(doc)
     except Unreadable as exc:
         return Extraction(status=exc.status, format=exc.format, message=exc.message)
-    return extract_from_document(doc)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is the file's fault, reported as such
+        status, message = _failure_status(exc)
+        return Extraction(status=status, format=sniff_format(data[:65536]), message=message)

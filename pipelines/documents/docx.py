@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import docx
 from docx.document import Document as DocxDocument
@@ -43,7 +44,28 @@ def table_grid(table: Table) -> tuple[list[list[str]], dict[tuple[int, int], int
     return pad_rows(rows), origin
 
 
+# A DOCX is a zip: refuse archives that would inflate past these bounds (zip bombs).
+MAX_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_RATIO = 200
+
+
+class ZipBomb(ValueError):
+    pass
+
+
+def check_zip(data: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        infos = zf.infolist()
+        total = sum(i.file_size for i in infos)
+        if total > MAX_UNCOMPRESSED:
+            raise ZipBomb(f"would inflate to {total} bytes")
+        for i in infos:
+            if i.file_size > 1024 * 1024 and i.compress_size and i.file_size / i.compress_size > MAX_RATIO:
+                raise ZipBomb(f"{i.filename} compresses {i.file_size / i.compress_size:.0f}:1")
+
+
 def read_docx(data: bytes) -> Document:
+    check_zip(data)
     doc = docx.Document(io.BytesIO(data))
     lines: list[str] = []
     tables: list[RawTable] = []

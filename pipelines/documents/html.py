@@ -21,6 +21,9 @@ _ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
 
+# A report has three to a dozen tables; hostile pages nest thousands.
+MAX_TABLES = 300
+
 _BLOCK_TAGS = {
     "p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
     "section", "article", "dd", "dt", "dl", "blockquote", "pre", "hr",
@@ -189,9 +192,14 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
     meta = _meta(root)
     body = _find_body(root)
     tables: list[RawTable] = []
-    for table in body.iter("table"):
+    warnings: list[str] = []
+    all_tables = list(body.iter("table"))
+    if len(all_tables) > MAX_TABLES:
+        warnings.append(f"{len(all_tables)} tables in the page: only the first {MAX_TABLES} were read")
+        all_tables = all_tables[:MAX_TABLES]
+    for table in all_tables:
         # Layout tables wrap report tables; the innermost ones carry the data.
-        if table.xpath(".//table"):
+        if table.find(".//table") is not None:
             continue
         rows, origin = table_grid(table)
         if rows and any(any(c for c in row) for row in rows):
@@ -202,6 +210,7 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
         tables=tables,
         title=_title(root, meta),
         meta=meta,
+        warnings=warnings,
     )
     doc.meta["encoding"] = encoding
     return doc

@@ -76,13 +76,20 @@ def _continues(prev: _Piece, nxt: _Piece, prev_last_on_page: bool, nxt_first_on_
     return not _SECTION_START_RE.search("".join(c or "" for c in first_row))
 
 
+# Annual reports run to a few dozen pages; a longer PDF is read up to here, with a warning.
+MAX_PAGES = 200
+
+
 def read_pdf(data: bytes) -> Document:
     texts: list[str] = []
     groups: list[list[_Piece]] = []
+    warnings: list[str] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         y_offset = 0.0
         last_on_prev_page = False
-        for page_no, page in enumerate(pdf.pages, start=1):
+        if len(pdf.pages) > MAX_PAGES:
+            warnings.append(f"PDF has {len(pdf.pages)} pages: only the first {MAX_PAGES} were read")
+        for page_no, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
             texts.append(page.extract_text() or "")
             found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
             for i, table in enumerate(found):
@@ -96,7 +103,7 @@ def read_pdf(data: bytes) -> Document:
                 last_on_prev_page = False
             y_offset += float(page.height)
         tables = [_grid(group, i) for i, group in enumerate(groups)]
-    doc = Document(format="pdf", text="\n".join(texts), tables=tables)
+    doc = Document(format="pdf", text="\n".join(texts), tables=tables, warnings=warnings)
     if not doc.text.strip():
         doc.warnings.append("PDF has no text layer (scanned?)")
     return doc
