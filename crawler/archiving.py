@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from pipelines.ingest import FetchedFile, ReportFetch, ingest, manifest
+from pipelines.ingest import FetchedFile, ReportFetch, extract_all, ingest, manifest, needs_worker
 from pipelines.store import now, open_db, refresh_cross_year_checks, upsert_site
 
 from .items import ReportPage
@@ -35,11 +39,19 @@ class ArchivePipeline:
         # Converted DOC/WPS files, by sha256 of the original: a rebuild never converts twice.
         self.cache_dir = self.data_dir / "cache" / "converted"
         self.db = None
+        self.pool: ProcessPoolExecutor | None = None
         self.counts = {"new": 0, "changed": 0, "unchanged": 0}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
         return cls(crawler)
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            workers = self.crawler.settings.getint("GOVREPORTS_CONVERT_WORKERS") or max(1, (os.cpu_count() or 2) - 1)
+            # spawn, not fork: the crawler process runs a reactor and threads.
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        return self.pool
 
     def open_spider(self, spider: Any = None) -> None:
         self.db = open_db(self.db_path)
@@ -49,9 +61,14 @@ class ArchivePipeline:
         self.started_at = now()
 
     def close_spider(self, spider: Any = None) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
         if self.db is None:
             return
         refresh_cross_year_checks(self.db)
+        if self.site.get("discovered"):
+            # A discovered site learns its name and platform from its first page, after open.
+            upsert_site(self.db, self.site)
         stats = self.crawler.stats
         blocked = stats.get_value("govreports/blocked")
         warc = getattr(self.crawler, "govreports_warc", None)
@@ -74,9 +91,14 @@ class ArchivePipeline:
             })
         self.db.close()
 
-    def process_item(self, item: ReportPage, spider: Any = None) -> ReportPage:
+    async def process_item(self, item: ReportPage, spider: Any = None) -> ReportPage:
         fetch = to_fetch(item, self.site or {"id": item.site_id})
-        outcome, _, files = ingest(self.db, self.data_dir, fetch, self.cache_dir)
+        extractions = None
+        if needs_worker(fetch):
+            # LibreOffice and OCR take seconds: run them in the pool so fetching goes on.
+            loop = asyncio.get_running_loop()
+            extractions = await loop.run_in_executor(self._pool(), extract_all, fetch, self.cache_dir)
+        outcome, _, files = ingest(self.db, self.data_dir, fetch, self.cache_dir, extractions)
         warc = getattr(self.crawler, "govreports_warc", None)
         if warc is not None:
             warc.write_report(item.url, manifest(fetch, files))

@@ -51,7 +51,7 @@ def spider_for_site(cls: type, site: dict, jobdir: Path | None) -> type:
 
 
 def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | None = None,
-              jobdir: Path | None = None) -> dict:
+              jobdir: Path | None = None, start_urls: tuple[str, ...] = ()) -> dict:
     """Crawl `sites` (registry entries) into the archive, in this process. Returns the summary."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
@@ -59,10 +59,13 @@ def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | Non
 
     from pipelines.store import now, open_db, summary
 
+    from .spiders.discover import DiscoverSpider, site_for_start_url
+    from .spiders.gkmlpt import GkmlptSpider
     from .spiders.hanweb import HanwebSpider
+    from .spiders.static_list import StaticListSpider
     from .spiders.trs import TrsSpider
 
-    spiders = {"trs": TrsSpider, "hanweb": HanwebSpider}
+    spiders = {"trs": TrsSpider, "hanweb": HanwebSpider, "gkmlpt": GkmlptSpider, "static": StaticListSpider}
     settings = get_project_settings()
     settings.set("GOVREPORTS_DB", str(db), priority="cmdline")
     settings.set("GOVREPORTS_DATA_DIR", str(data_dir), priority="cmdline")
@@ -74,6 +77,9 @@ def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | Non
         if cls is None:
             raise click.ClickException(f"site {site['id']}: no spider for platform {site['platform']!r}")
         process.crawl(spider_for_site(cls, site, jobdir), site=site)
+    for url in start_urls:
+        # Any site without code: the platform is recognised from the page itself.
+        process.crawl(spider_for_site(DiscoverSpider, site_for_start_url(url, None), jobdir), start_url=url)
     started = now()
     process.start()
     with open_db(db) as conn:
@@ -112,8 +118,10 @@ def _print_summary(s: dict, seconds: float) -> None:
 @click.option("--jobdir", type=click.Path(path_type=Path),
               help="keep the request queue here so a stopped crawl resumes where it was (Scrapy JOBDIR, one per site)")
 @click.option("--revalidate", is_flag=True, help="re-request known reports (conditionally) to catch changed ones")
+@click.option("--start-url", "start_urls", multiple=True,
+              help="the annual-report column of a site outside the registry; its platform is detected from the page")
 def crawl(site_ids: tuple[str, ...], db: str | None, data_dir: Path, sites_file: Path | None,
-          settings: tuple[str, ...], jobdir: Path | None, revalidate: bool) -> None:
+          settings: tuple[str, ...], jobdir: Path | None, revalidate: bool, start_urls: tuple[str, ...]) -> None:
     """Crawl the registry's sites (all, or SITE_IDS) into the archive: the scheduled-run entry point.
 
     Runs are incremental: known reports are not fetched again, list pages are asked
@@ -127,13 +135,15 @@ def crawl(site_ids: tuple[str, ...], db: str | None, data_dir: Path, sites_file:
         if unknown:
             raise click.ClickException(f"unknown site(s): {', '.join(sorted(unknown))} (see `govreports sites`)")
         sites = [s for s in sites if s["id"] in site_ids]
-    if not sites:
+    elif start_urls:
+        sites = []
+    if not sites and not start_urls:
         raise click.ClickException("no sites to crawl")
     start = time.monotonic()
     overrides = _parse_settings(settings)
     if revalidate:
         overrides["GOVREPORTS_REVALIDATE"] = True
-    s = run_crawl(sites, _db_path(db, data_dir), data_dir, overrides, jobdir)
+    s = run_crawl(sites, _db_path(db, data_dir), data_dir, overrides, jobdir, start_urls)
     _print_summary(s, time.monotonic() - start)
     if s["monitor_failures"]:
         for failure in s["monitor_failures"]:

@@ -61,6 +61,8 @@ DOWNLOADER_MIDDLEWARES = {
 # Known reports are skipped; set to re-request them (conditionally) and catch changed ones.
 GOVREPORTS_REVALIDATE = os.environ.get("GOVREPORTS_REVALIDATE", "") in ("1", "true", "yes")
 GOVREPORTS_CONTACT = os.environ.get("GOVREPORTS_CONTACT", "")
+# Processes for DOC/WPS conversion and OCR (0 = one less than the CPU count).
+GOVREPORTS_CONVERT_WORKERS = int(os.environ.get("GOVREPORTS_CONVERT_WORKERS", "0"))
 
 # Where the archive lives; `govreports crawl --db/--data-dir` set these.
 GOVREPORTS_DATA_DIR = os.environ.get("GOVREPORTS_DATA_DIR", "data")

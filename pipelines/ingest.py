@@ -84,20 +84,39 @@ def manifest(fetch: ReportFetch, files: list[FileRecord]) -> dict:
     return out
 
 
-def ingest(db: sqlite_utils.Database, data_dir: Path, fetch: ReportFetch,
-           cache_dir: Path | None = None) -> tuple[str, int, list[FileRecord]]:
-    """Store the originals (before any row refers to them), extract every document, keep the
-    best, save the report. Returns (new | changed | unchanged, report id, file records)."""
-    page = _file(data_dir, fetch.page, "page")
-    candidates = [(page, extract_document(fetch.page.body, fetch.page.content_type, cache_dir))]
-    files = [page]
+def documents(fetch: ReportFetch) -> list[FetchedFile]:
+    """The page and every attachment that arrived, in order."""
+    out = [fetch.page]
     for att in fetch.attachments:
         if att.error or not att.body:
             logger.warning("attachment %s of %s not fetched: %s", att.url, fetch.url, att.error or "empty")
             continue
-        f = _file(data_dir, att, "attachment")
-        files.append(f)
-        candidates.append((f, extract_document(att.body, att.content_type, cache_dir)))
+        out.append(att)
+    return out
+
+
+def needs_worker(fetch: ReportFetch) -> bool:
+    """Does any document need a converter (LibreOffice for DOC/WPS, OCR for scans)? Those
+    take seconds, so the crawler runs them in a process pool, off its event loop."""
+    return any(sniff_format(d.body) == "ole2" for d in documents(fetch))
+
+
+def extract_all(fetch: ReportFetch, cache_dir: Path | None = None) -> list[Extraction]:
+    """Extract every document of a fetch (pure: safe to run in another process)."""
+    return [extract_document(d.body, d.content_type, cache_dir) for d in documents(fetch)]
+
+
+def ingest(db: sqlite_utils.Database, data_dir: Path, fetch: ReportFetch,
+           cache_dir: Path | None = None, extractions: list[Extraction] | None = None,
+           ) -> tuple[str, int, list[FileRecord]]:
+    """Store the originals (before any row refers to them), extract every document (unless
+    `extractions` were computed elsewhere), keep the best, save the report.
+    Returns (new | changed | unchanged, report id, file records)."""
+    docs = documents(fetch)
+    files = [_file(data_dir, d, "page" if i == 0 else "attachment") for i, d in enumerate(docs)]
+    if extractions is None:
+        extractions = extract_all(fetch, cache_dir)
+    candidates = list(zip(files, extractions, strict=True))
     source, extraction = choose_source(candidates)
     page_ex = candidates[0][1]
     m = _YEAR_IN_TITLE.search(fetch.title or "")

@@ -79,6 +79,16 @@ PROCEEDINGS = ["administrative_review", "litigation_direct", "litigation_after_r
 RESULTS = ["upheld", "corrected", "other", "pending", "total"]
 
 TEMPLATE_REPORTS = [r for r in TRUTH["reports"] if r["template"] in ("2019", "2021")]
+# Which site a path belongs to, and how its pages are encoded.
+SITE_PREFIX = {"trs_sample": "/zwgk/", "hanweb_sample": "/art/", "gkmlpt_sample": "/gkmlpt/",
+               "static_sample": "/xxgk/"}
+ENCODING = {"trs_sample": "gb18030", "hanweb_sample": "utf-8", "gkmlpt_sample": "utf-8",
+            "static_sample": "utf-8"}
+
+
+def site_of(path: str) -> str:
+    (site,) = [s for s, prefix in SITE_PREFIX.items() if path.startswith(prefix)]
+    return site
 
 
 def expected_keys(template: str) -> set[str]:
@@ -272,7 +282,7 @@ def test_every_report_and_attachment_is_served(sites):
     for report in TRUTH["reports"]:
         status, _, body = fetch(_url(sites, report["site_id"], report["path"]))
         assert status == 200, report["path"]
-        text = body.decode("utf-8" if report["site_id"] == "hanweb_sample" else "gb18030")
+        text = body.decode(ENCODING[report["site_id"]])
         assert report["title"] in text
         if report["source_format"] == "html":
             assert report["attachment_path"] is None
@@ -282,8 +292,67 @@ def test_every_report_and_attachment_is_served(sites):
         assert status == 200 and headers["Content-Type"] == types[report["source_format"]]
         assert data[:4] == (b"%PDF" if report["source_format"] == "pdf" else b"PK\x03\x04")
     for path in TRUTH["non_reports"]:
-        site = "trs_sample" if path.startswith("/zwgk/") else "hanweb_sample"
-        assert fetch(_url(sites, site, path))[0] == 200
+        assert fetch(_url(sites, site_of(path), path))[0] == 200
+
+
+def test_gkmlpt_front_page_and_api(sites):
+    status, headers, body = fetch(_url(sites, "gkmlpt_sample", "/gkmlpt/index"))
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    text = body.decode("utf-8")
+    # An SPA shell: the SID in window._CONFIG, and no article in the HTML.
+    assert "window._CONFIG" in text and "SID: '762001'" in text and "/gkmlpt/content/" not in text
+    host = sites.base_urls["gkmlpt_sample"]
+    seen: list[str] = []
+    page = 1
+    while True:
+        status, headers, body = fetch(
+            _url(sites, "gkmlpt_sample", f"/gkmlpt/api/all/3101?page={page}&sid=762001")
+        )
+        assert status == 200 and headers["Content-Type"].startswith("application/json")
+        data = json.loads(body)
+        if not data["articles"]:
+            break
+        assert data["offset"] == (page - 1) * 4 and data["classify"]["id"] == 3101
+        for art in data["articles"]:
+            assert set(art) >= {"id", "identifier", "publisher", "title", "url", "display_publish_time"}
+            assert art["url"].startswith(host + "/gkmlpt/content/")
+            assert art["url"].endswith(f"/post_{art['id']}.html")
+            seen.append(art["url"][len(host):])
+        page += 1
+    assert page == 4  # 9 articles, 4 a page: three API pages
+    expected = {r["path"] for r in TRUTH["reports"] if r["site_id"] == "gkmlpt_sample"}
+    expected |= {p for p in TRUTH["non_reports"] if site_of(p) == "gkmlpt_sample"}
+    assert len(seen) == data["total"] == len(expected) and set(seen) == expected
+    # A wrong SID or column lists nothing (what a crawler without the right SID sees).
+    for query in ("3101?page=1&sid=1", "3101?page=1", "9999?page=1&sid=762001"):
+        data = json.loads(fetch(_url(sites, "gkmlpt_sample", f"/gkmlpt/api/all/{query}"))[2])
+        assert data["articles"] == [] and data["total"] == 0
+    assert fetch(_url(sites, "gkmlpt_sample", "/_dynamic/gkmlpt/3101.json"))[0] == 404
+    (pdf,) = [r for r in TRUTH["reports"] if r["site_id"] == "gkmlpt_sample" and r["attachment_path"]]
+    assert re.fullmatch(r"/attachment/\d+/\d+/\d+/\d+\.pdf", pdf["attachment_path"])
+    page_text = fetch(_url(sites, "gkmlpt_sample", pdf["path"]))[2].decode("utf-8")
+    # The file is listed only in the DETAIL object, with JSON-escaped slashes.
+    assert pdf["attachment_path"].replace("/", "\\/") in page_text
+    assert f'href="{pdf["attachment_path"]}"' not in page_text
+
+
+def test_static_column_pages_link_by_next_page(sites):
+    paths: list[str] = []
+    name, pages = "index.html", 0
+    while name:
+        status, _, body = fetch(_url(sites, "static_sample", f"/xxgk/nb/{name}"))
+        assert status == 200
+        text = body.decode("utf-8")
+        pages += 1
+        paths += [
+            "/xxgk/nb/" + p for p in re.findall(r'<li><a href="\./([^"]+)" title=', text)
+        ]
+        m = re.search(r'<a href="([^"]+)">下一页</a>', text)
+        name = m.group(1) if m else ""
+    assert pages == 3 and name == ""
+    expected = {r["path"] for r in TRUTH["reports"] if r["site_id"] == "static_sample"}
+    expected |= {p for p in TRUTH["non_reports"] if site_of(p) == "static_sample"}
+    assert len(paths) == len(expected) and set(paths) == expected
 
 
 def test_static_server_behaviour(sites):
@@ -325,7 +394,7 @@ def test_identities_hold_except_declared():
 
 
 def test_site_mix():
-    for site in TRUTH["sites"]:
+    for site in ("trs_sample", "hanweb_sample"):
         reports = [r for r in TEMPLATE_REPORTS if r["site_id"] == site]
         assert len(reports) >= 9
         assert {r["template"] for r in reports} == {"2019", "2021"}
@@ -334,12 +403,23 @@ def test_site_mix():
         deliveries = Counter(r["source_format"] for r in reports)
         assert deliveries["html"] >= 3 and deliveries["docx"] >= 2 and deliveries["pdf"] >= 2
         assert len({r["agency"] for r in reports}) >= 4
-        non = [
-            p
-            for p in TRUTH["non_reports"]
-            if p.startswith("/zwgk/" if site == "trs_sample" else "/art/")
-        ]
+        non = [p for p in TRUTH["non_reports"] if site_of(p) == site]
         assert len(non) >= 3
+
+
+def test_platform_sites_mix():
+    """The gkmlpt and static sites: smaller, but both templates, 2019–2024, an attachment."""
+    for site, delivery in (("gkmlpt_sample", "pdf"), ("static_sample", "docx")):
+        reports = [r for r in TEMPLATE_REPORTS if r["site_id"] == site]
+        assert len(reports) >= 4 and {r["template"] for r in reports} == {"2019", "2021"}
+        assert all((r["template"] == "2019") == (r["year"] <= 2020) for r in reports)
+        assert {r["year"] for r in reports} == set(range(2019, 2025))
+        deliveries = Counter(r["source_format"] for r in reports)
+        assert deliveries[delivery] == 1 and deliveries["html"] == len(reports) - 1
+        assert len({r["agency"] for r in reports}) >= 4
+        assert len([p for p in TRUTH["non_reports"] if site_of(p) == site]) >= 2
+    assert TRUTH["sites"]["gkmlpt_sample"]["province"] == "广东省"
+    assert TRUTH["sites"]["static_sample"]["province"] not in ("广东省", "示例省", "浙江省")
 
 
 def test_seed_report_is_exact():

@@ -5,6 +5,10 @@ Writes, under the output directory (this package by default):
   www/hanweb_sample/…  a Hanweb-style site (UTF-8, jpage XML groups, downfile.jsp 302s);
                        www/hanweb_sample/_dynamic/ holds the jpage records the server
                        answers dataproxy.jsp with (never served statically)
+  www/gkmlpt_sample/…  a Guangdong gkmlpt directory (SPA shell with the SID in _CONFIG,
+                       JSON API answered from _dynamic/gkmlpt/<column>.json, content pages
+                       with a DETAIL object, files under /attachment/)
+  www/static_sample/…  a plain CMS column (index.html, list_2.html… linked by 下一页/尾页)
   seed/yuyao-2020.html, seed/yuyao-2020.docx   the seed report, for extractor tests
   truth.json           the ground truth
 The output is byte-for-byte deterministic, so it can be committed and checked by a test.
@@ -13,6 +17,7 @@ The output is byte-for-byte deterministic, so it can be committed and checked by
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import json
 import re
@@ -38,6 +43,13 @@ HANWEB_WEBID = 3
 HANWEB_WEBNAME = "余姚市人民政府"
 HANWEB_PER_PAGE = 2
 HANWEB_GROUP_PAGES = 3  # jpage loads 3 display pages per group
+GKMLPT_SID = "762001"
+GKMLPT_COLUMN = 3101
+GKMLPT_COLUMN_NAME = "政府信息公开年报"
+GKMLPT_PER_PAGE = 4  # real directories answer ~100 a page; small here so the API pages
+STATIC_COLUMN_DIR = "/xxgk/nb/"
+STATIC_PER_PAGE = 3
+STATIC_TITLE_CHARS = 23  # list pages cut longer titles with "…" (the title attribute is whole)
 
 
 @dataclass
@@ -78,6 +90,26 @@ def _layout(spec: ReportSpec | None, nr: NonReport | None) -> Article:
             name = f"P0{y}{m}{d}{_digits(spec.title, 12)}.{spec.delivery}"
             art.attachment_href = "./" + name
             art.attachment_file = f"{TRS_COLUMN_DIR}{y}{m}/{name}"
+            art.attachment_name = f"{spec.title}.{spec.delivery}"
+        return art
+    if item.site_id == "gkmlpt_sample":
+        n = item.doc_id
+        path = f"/gkmlpt/content/{n // 1_000_000}/{n // 1000}/post_{n}.html"
+        art = Article(item.site_id, item.title, item.published, path, path, spec, nr)
+        if spec is not None and spec.delivery != "html":
+            att = int(_digits(spec.title, 7))
+            art.attachment_file = f"/attachment/{att // 1_000_000}/{att // 1000}/{att}/{n}.{spec.delivery}"
+            art.attachment_href = art.attachment_file
+            art.attachment_name = f"{spec.title}.{spec.delivery}"
+        return art
+    if item.site_id == "static_sample":
+        rel = f"{y}/{m}{d}/{item.doc_id}.html"
+        art = Article(
+            item.site_id, item.title, item.published, STATIC_COLUMN_DIR + rel, "./" + rel, spec, nr
+        )
+        if spec is not None and spec.delivery != "html":
+            art.attachment_file = f"/uploadfiles/{y}/{m}/{y}{m}{d}{_digits(spec.title, 9)}.{spec.delivery}"
+            art.attachment_href = art.attachment_file
             art.attachment_name = f"{spec.title}.{spec.delivery}"
         return art
     path = f"/art/{int(y)}/{int(m)}/{int(d)}/art_{HANWEB_COLUMN}_{item.doc_id}.html"
@@ -331,6 +363,248 @@ def _hanweb_detail(art: Article, index: int) -> str:
     )
 
 
+# ---------------------------------------------------------------------------- gkmlpt pages
+
+
+def _epoch(published: str, doc_id: int) -> int:
+    """Unix seconds of the publication time, Beijing time (the API's display_publish_time)."""
+    y, m, d = (int(x) for x in published.split("-"))
+    hh, mm = (int(x) for x in _pub_time(doc_id).split(":"))
+    tz = dt.timezone(dt.timedelta(hours=8))
+    return int(dt.datetime(y, m, d, hh, mm, tzinfo=tz).timestamp())
+
+
+def _gkmlpt_identifier(agency: str, published: str, index: int) -> str:
+    return f"00751{_digits(agency, 4)}/{published[:4]}-{index:05d}"
+
+
+_GKMLPT_TREE = (
+    '[{"id":3100,"name":"法定主动公开内容","children":['
+    f'{{"id":{GKMLPT_COLUMN},"name":"{GKMLPT_COLUMN_NAME}","children":[]}}]}}]'
+)
+
+
+def _gkmlpt_head(title: str, meta: dict[str, str], config: str) -> str:
+    metas = "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in meta.items())
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta http-equiv="X-UA-Compatible" content="IE=edge">\n'
+        f"{metas}\n<title>{escape(title)}</title>\n"
+        '<link rel="stylesheet" href="/gkmlpt/static/css/app.css">\n'
+        f"<script>\nwindow._CONFIG = {{\n{config}\n}};\n</script>\n</head>\n"
+    )
+
+
+def _gkmlpt_top() -> str:
+    name = str(SITES["gkmlpt_sample"]["name"])
+    return (
+        f'<div class="header"><div class="logo">{name}</div>'
+        '<div class="nav"><a href="/">首页</a> <a href="/gkmlpt/index">政府信息公开目录</a></div></div>\n'
+    )
+
+
+_GKMLPT_FOOT = (
+    '<div class="footer">主办：岭南市人民政府办公室（样例站点，岭南市及报告数据均为虚构）'
+    "　网站标识码：4499000001</div>\n</body>\n</html>\n"
+)
+
+
+def _gkmlpt_index() -> str:
+    """The SPA shell: nothing listed in HTML, the SID and the column tree in _CONFIG."""
+    config = (
+        f"  SID: '{GKMLPT_SID}',\n  SITE_NAME: '岭南市人民政府',\n"
+        "  API_BASE: '/gkmlpt/api',\n"
+        f"  TREE: {_GKMLPT_TREE}"
+    )
+    head = _gkmlpt_head(
+        "政府信息公开目录 岭南市人民政府",
+        {"SiteName": str(SITES["gkmlpt_sample"]["name"]), "ColumnName": "政府信息公开目录",
+         "SiteIDCode": "4499000001"},
+        config,
+    )
+    return (
+        head + "<body>\n" + _gkmlpt_top()
+        + '<div id="app"><div class="loading">加载中…</div></div>\n'
+        "<noscript>请启用 JavaScript 浏览政府信息公开目录。</noscript>\n"
+        '<script src="/gkmlpt/static/js/app.js"></script>\n' + _GKMLPT_FOOT
+    )
+
+
+def _gkmlpt_record(a: Article, index: int) -> dict[str, object]:
+    spec, nr = a.spec, a.non_report
+    agency = spec.agency if spec else nr.agency if nr else ""
+    doc_id = spec.doc_id if spec else nr.doc_id if nr else 0
+    when = _epoch(a.published, doc_id)
+    return {
+        "id": doc_id,
+        "identifier": _gkmlpt_identifier(agency, a.published, index),
+        "publisher": agency,
+        "title": a.title,
+        "url": a.path,  # the server answers with http://<Host> + path, as the real API does
+        "display_publish_time": when,
+        "create_time": when,
+        "classify_main": GKMLPT_COLUMN,
+        "document_number": "",
+        "type": "normal",
+    }
+
+
+def _gkmlpt_detail(a: Article, index: int) -> str:
+    spec, nr = a.spec, a.non_report
+    record = _gkmlpt_record(a, index)
+    agency = str(record["publisher"])
+    detail: dict[str, object] = {k: record[k] for k in ("id", "identifier", "publisher", "title",
+                                                        "display_publish_time", "document_number")}
+    detail["classify_main_name"] = GKMLPT_COLUMN_NAME
+    if spec is not None and spec.delivery != "html":
+        detail["attachment"] = [{"name": a.attachment_name, "url": a.attachment_file}]
+    # PHP's json_encode escapes "/": readers must decode the JSON, not grep for hrefs.
+    detail_json = json.dumps(detail, ensure_ascii=False).replace("/", "\\/")
+    config = f"  SID: '{GKMLPT_SID}',\n  DETAIL: {detail_json},\n  TREE: {_GKMLPT_TREE}"
+    doc_id = int(record["id"])  # type: ignore[call-overload]
+    head = _gkmlpt_head(
+        f"{a.title} - 岭南市人民政府门户网站",
+        {
+            "SiteName": str(SITES["gkmlpt_sample"]["name"]),
+            "ColumnName": GKMLPT_COLUMN_NAME,
+            "ArticleTitle": a.title,
+            "PubDate": f"{a.published} {_pub_time(doc_id)}",
+            "ContentSource": agency,
+        },
+        config,
+    )
+    info = (
+        '<div class="classify"><table class="table-content">'
+        f"<tr><td>索引号：</td><td>{record['identifier']}</td><td>分类：</td><td>{GKMLPT_COLUMN_NAME}</td></tr>"
+        f"<tr><td>发布机构：</td><td>{escape(agency)}</td><td>成文日期：</td><td>{a.published}</td></tr>"
+        f"<tr><td>名称：</td><td colspan=\"3\">{escape(a.title)}</td></tr>"
+        f"<tr><td>文号：</td><td></td><td>发布日期：</td><td>{a.published}</td></tr></table></div>"
+    )
+    if spec is not None and spec.delivery == "html":
+        body = blocks_html(report_blocks(spec), spec.html_style)
+    elif spec is not None:
+        # The file is listed only in DETAIL; the app renders it into div.attachment.
+        body = f'<p style="text-indent:2em;">{escape(spec.agency)}{spec.year}年政府信息公开工作年度报告详见附件。</p>'
+    else:
+        assert nr is not None
+        body = "\n".join(f'<p style="text-indent:2em;">{escape(p)}</p>' for p in nr.paragraphs)
+    return (
+        head + "<body>\n" + _gkmlpt_top() + info + "\n"
+        '<div class="content">\n'
+        f'<h1 class="title document-number">{escape(a.title)}</h1>\n'
+        f'<div class="article-content">\n{body}\n</div>\n'
+        '<div class="attachment" id="attachment"></div>\n</div>\n' + _GKMLPT_FOOT
+    )
+
+
+# ---------------------------------------------------------------------------- static CMS pages
+
+
+def _static_head(title: str, meta: dict[str, str]) -> str:
+    metas = "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in meta.items())
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f"{metas}\n<title>{escape(title)}</title>\n"
+        '<link rel="stylesheet" href="/css/style.css">\n</head>\n'
+    )
+
+
+def _static_top() -> str:
+    return (
+        '<div class="top"><div class="logo">青禾县人民政府</div><ul class="nav">'
+        '<li><a href="/">首页</a></li><li><a href="/zwdt/index.html">政务动态</a></li>'
+        '<li><a href="/xxgk/index.html">信息公开</a></li><li><a href="/hdjl/index.html">互动交流</a></li>'
+        "</ul></div>\n"
+    )
+
+
+_STATIC_FOOT = (
+    '<div class="footer">青禾县人民政府办公室主办（样例站点，青禾县及报告数据均为虚构）'
+    "　网站标识码：6199000001</div>\n</body>\n</html>\n"
+)
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= STATIC_TITLE_CHARS else title[:STATIC_TITLE_CHARS] + "…"
+
+
+def _static_list_page(items: list[Article], page: int, pages: int, hot: Article | None) -> str:
+    def name(n: int) -> str:  # 1-based; page 1 is index.html
+        return "index.html" if n == 1 else f"list_{n}.html"
+
+    lis = "\n".join(
+        f'<li><a href="{a.href}" title="{escape(a.title)}" target="_blank">{escape(_short(a.title))}</a>'
+        f'<span class="date">{a.published}</span></li>'
+        for a in items
+    )
+    nav = [f"共{pages}页 第{page}/{pages}页"]
+    nav.append('<a href="index.html">首页</a>' if page > 1 else "<span>首页</span>")
+    nav.append(f'<a href="{name(page - 1)}">上一页</a>' if page > 1 else "<span>上一页</span>")
+    nav.append(f'<a href="{name(page + 1)}">下一页</a>' if page < pages else "<span>下一页</span>")
+    nav.append(f'<a href="{name(pages)}">尾页</a>' if page < pages else "<span>尾页</span>")
+    side = (
+        '<div class="left"><h3>政府信息公开</h3><ul>'
+        '<li><a href="/xxgk/zn/index.html">政府信息公开指南</a></li>'
+        '<li><a href="/xxgk/zd/index.html">政府信息公开制度</a></li>'
+        '<li><a href="/xxgk/fdzdgknr/index.html">法定主动公开内容</a></li>'
+        '<li class="on"><a href="/xxgk/nb/index.html">政府信息公开年报</a></li></ul>\n'
+    )
+    if hot is not None:
+        # The same report again, from another box: one request, not two.
+        side += (
+            '<div class="hot"><h3>热点关注</h3><ul>'
+            f'<li><a href="{STATIC_COLUMN_DIR}{hot.href[2:]}" title="{escape(hot.title)}">'
+            f"{escape(_short(hot.title))}</a></li></ul></div>\n"
+        )
+    side += "</div>\n"
+    head = _static_head(
+        "政府信息公开年报 - 青禾县人民政府",
+        {"SiteName": str(SITES["static_sample"]["name"]), "ColumnName": "政府信息公开年报"},
+    )
+    return (
+        head + "<body>\n" + _static_top() + '<div class="main">\n' + side
+        + '<div class="right"><div class="crumb">当前位置：<a href="/">首页</a> &gt; '
+        '<a href="/xxgk/index.html">信息公开</a> &gt; 政府信息公开年报</div>\n'
+        f'<ul class="list">\n{lis}\n</ul>\n'
+        f'<div class="pages">{" ".join(nav)}</div>\n</div>\n</div>\n' + _STATIC_FOOT
+    )
+
+
+def _static_detail(a: Article) -> str:
+    spec, nr = a.spec, a.non_report
+    agency = spec.agency if spec else nr.agency if nr else ""
+    doc_id = spec.doc_id if spec else nr.doc_id if nr else 0
+    head = _static_head(
+        f"{a.title} - 青禾县人民政府",
+        {
+            "SiteName": str(SITES["static_sample"]["name"]),
+            "ColumnName": "政府信息公开年报",
+            "ArticleTitle": a.title,
+            "PubDate": f"{a.published} {_pub_time(doc_id)}",
+            "ContentSource": agency,
+        },
+    )
+    files = ""
+    if spec is not None and spec.delivery == "html":
+        body = blocks_html(report_blocks(spec), spec.html_style)
+    elif spec is not None:
+        body = f'<p style="text-indent:2em;">{escape(spec.agency)}{spec.year}年政府信息公开工作年度报告详见附件。</p>'
+        files = (
+            f'<div class="fj">附件：<a href="{a.attachment_href}" target="_blank">'
+            f"{escape(a.attachment_name or '')}</a></div>\n"
+        )
+    else:
+        assert nr is not None
+        body = "\n".join(f'<p style="text-indent:2em;">{escape(p)}</p>' for p in nr.paragraphs)
+    return (
+        head + "<body>\n" + _static_top() + '<div class="article">\n'
+        f"<h1>{escape(a.title)}</h1>\n"
+        f'<div class="info">发布时间：{a.published}　来源：{escape(agency)}</div>\n'
+        f'<div id="content">\n{body}\n</div>\n{files}'
+        '<div class="back"><a href="/xxgk/nb/index.html">返回列表</a></div>\n</div>\n' + _STATIC_FOOT
+    )
+
+
 # ---------------------------------------------------------------------------- truth
 
 
@@ -410,7 +684,7 @@ def _attachment_bytes(spec: ReportSpec) -> bytes:
 
 
 def build(out_dir: Path | str = PACKAGE_DIR) -> list[Path]:
-    """Render both sites, the seed files and truth.json under out_dir; return written files."""
+    """Render every sample site, the seed files and truth.json under out_dir; return written files."""
     out = Path(out_dir)
     for sub in ("www", "seed"):
         if (out / sub).exists():
@@ -468,6 +742,40 @@ def build(out_dir: Path | str = PACKAGE_DIR) -> list[Path]:
             put("seed/yuyao-2020.docx", docx_bytes(report_blocks(a.spec), a.spec.agency))
     assert seed_html is not None, "the seed report must be on the Hanweb site"
     put("seed/yuyao-2020.html", seed_html)
+
+    # gkmlpt: an SPA shell, the API's records (served dynamically), content pages, files.
+    gk = [a for a in arts if a.site_id == "gkmlpt_sample"]
+    root = "www/gkmlpt_sample"
+    put(f"{root}/index.html", _site_home("gkmlpt_sample", f"/gkmlpt/index#{GKMLPT_COLUMN}").encode())
+    put(f"{root}/gkmlpt/index.html", _gkmlpt_index().encode("utf-8"))
+    index_of = {a.path: i for i, a in enumerate(reversed(gk), start=1)}
+    api = {
+        "sid": GKMLPT_SID,
+        "perpage": GKMLPT_PER_PAGE,
+        "classify": {"id": GKMLPT_COLUMN, "name": GKMLPT_COLUMN_NAME, "post_count": len(gk),
+                     "jump_url": ""},
+        "articles": [_gkmlpt_record(a, index_of[a.path]) for a in gk],
+    }
+    put(f"{root}/_dynamic/gkmlpt/{GKMLPT_COLUMN}.json", _json(api))
+    for a in gk:
+        put(root + a.path, _gkmlpt_detail(a, index_of[a.path]).encode("utf-8"))
+        if a.spec is not None and a.attachment_file:
+            put(root + a.attachment_file, _attachment_bytes(a.spec))
+
+    # static: index.html, list_2.html… linked by 下一页/尾页.
+    st = [a for a in arts if a.site_id == "static_sample"]
+    root = "www/static_sample"
+    put(f"{root}/index.html", _site_home("static_sample", STATIC_COLUMN_DIR + "index.html").encode())
+    hot = next(a for a in st if a.spec is not None and a.spec.year == 2023)
+    pages = (len(st) + STATIC_PER_PAGE - 1) // STATIC_PER_PAGE
+    for page in range(1, pages + 1):
+        name = "index.html" if page == 1 else f"list_{page}.html"
+        chunk = st[(page - 1) * STATIC_PER_PAGE : page * STATIC_PER_PAGE]
+        put(f"{root}{STATIC_COLUMN_DIR}{name}", _static_list_page(chunk, page, pages, hot).encode())
+    for a in st:
+        put(root + a.path, _static_detail(a).encode("utf-8"))
+        if a.spec is not None and a.attachment_file:
+            put(root + a.attachment_file, _attachment_bytes(a.spec))
     put("truth.json", _json(truth(arts)))
     return written
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import seed_text
@@ -43,6 +44,26 @@ SITES: dict[str, dict[str, object]] = {
         "level": "county",
         "platform": "hanweb",
         "column_path": "/col/col1229001/index.html",
+        "encoding": "utf-8",
+    },
+    "gkmlpt_sample": {
+        "name": "岭南市人民政府（样例站点）",
+        "agency": "岭南市人民政府",
+        "province": "广东省",
+        "city": "岭南市",
+        "level": "city",
+        "platform": "gkmlpt",
+        "column_path": "/gkmlpt/index#3101",
+        "encoding": "utf-8",
+    },
+    "static_sample": {
+        "name": "青禾县人民政府（样例站点）",
+        "agency": "青禾县人民政府",
+        "province": "陕西省",
+        "city": "青禾县",
+        "level": "county",
+        "platform": "static",
+        "column_path": "/xxgk/nb/index.html",
         "encoding": "utf-8",
     },
 }
@@ -838,6 +859,7 @@ def _build_reports() -> list[ReportSpec]:
             ],
         )
     )
+    out += _gkmlpt_reports(gen) + _static_reports(gen)
     for spec in out:
         if spec.template == "pre2019":
             continue
@@ -847,6 +869,101 @@ def _build_reports() -> list[ReportSpec]:
                     spec.cells[k] = 0
         missing = set(canonical_keys(spec.template)) - set(spec.cells)
         assert not missing, (spec.title, sorted(missing)[:5])
+    return out
+
+
+def _gkmlpt_reports(gen: Callable[..., dict[str, Number]]) -> list[ReportSpec]:
+    """岭南市 (fictional, Guangdong): a gkmlpt directory holding several bodies' reports."""
+    G = "gkmlpt_sample"
+    dev, eco = "岭南市发展和改革局", "岭南市生态环境局"
+    transport, office = "岭南市交通运输局", "岭南市人民政府办公室"
+    wan = {"metric.procurement_amount": "采购总金额（万元）"}
+    out: list[ReportSpec] = []
+    c = gen(G, dev, 2019, "2019", 40)
+    out.append(ReportSpec(
+        G, 2811034, dev, 2019, "2019", f"{dev}2019年政府信息公开工作年度报告", "2020-01-16",
+        "html", c, units=dict(_UNITS_2019_WAN), labels=dict(wan), html_style="plain",
+        messiness=["gkmlpt content page: report tables in div.content, DETAIL object in _CONFIG"],
+    ))
+    c = gen(G, eco, 2020, "2019", 65)
+    failed = _break_results_sum(c, 3)
+    out.append(ReportSpec(
+        G, 3190457, eco, 2020, "2019", f"{eco}2020年政府信息公开工作年度报告", "2021-01-22",
+        "html", c, units=dict(_UNITS_2019_WAN), labels=dict(wan), expected_failed_checks=failed,
+        html_style="word",
+        messiness=["deliberately breaks applications.results_sum (予以公开 +3 in 自然人 and 总计)"],
+    ))
+    c = gen(G, transport, 2021, "2021", 52)
+    out.append(ReportSpec(
+        G, 3562210, transport, 2021, "2021", f"{transport}2021年政府信息公开工作年度报告",
+        "2022-01-27", "pdf", c, units=dict(_UNITS_2021),
+        messiness=["text PDF under /attachment/{a}/{b}/{id}/{post}.pdf, also listed in DETAIL"],
+    ))
+    c = gen(G, office, 2022, "2021", 170)
+    out.append(ReportSpec(
+        G, 3968841, office, 2022, "2021", f"{office}2022年政府信息公开工作年度报告", "2023-03-20",
+        "html", c, units=dict(_UNITS_2021), html_style="mso",
+        messiness=["published on the API's second page"],
+    ))
+    c = gen(G, dev, 2023, "2021", 45)
+    out.append(ReportSpec(
+        G, 4398120, dev, 2023, "2021", f"{dev}2023年政府信息公开工作年度报告", "2024-01-19",
+        "html", c, units=dict(_UNITS_2021), html_style="plain", sec2_layout="separate",
+        messiness=["section 二 as separate tables"],
+    ))
+    c = gen(G, eco, 2024, "2021", 72)
+    out.append(ReportSpec(
+        G, 4790356, eco, 2024, "2021", f"{eco}2024年政府信息公开工作年度报告", "2025-01-24",
+        "html", c, units=dict(_UNITS_2021), html_style="word",
+        messiness=["Word/IE-export inline CSS"],
+    ))
+    return out
+
+
+def _static_reports(gen: Callable[..., dict[str, Number]]) -> list[ReportSpec]:
+    """青禾县 (fictional, Shaanxi): a plain CMS column paged by 下一页 links."""
+    S = "static_sample"
+    edu, health = "青禾县教育局", "青禾县卫生健康局"
+    office, agri = "青禾县人民政府办公室", "青禾县农业农村局"
+    wan = {"metric.procurement_amount": "采购总金额（万元）"}
+    out: list[ReportSpec] = []
+    c = gen(S, edu, 2019, "2019", 36)
+    out.append(ReportSpec(
+        S, 10452, edu, 2019, "2019", f"{edu}2019年政府信息公开工作年度报告", "2020-01-20",
+        "html", c, units=dict(_UNITS_2019_WAN), labels=dict(wan), html_style="plain",
+        messiness=["plain CMS page, report tables in div#content"],
+    ))
+    c = gen(S, health, 2020, "2019", 58)
+    out.append(ReportSpec(
+        S, 11873, health, 2020, "2019", f"{health}2020年政府信息公开工作年度报告", "2021-01-25",
+        "docx", c, units=dict(_UNITS_2019_WAN), labels=dict(wan),
+        messiness=["DOCX attachment under /uploadfiles/, linked by an absolute path"],
+    ))
+    c = gen(S, office, 2021, "2021", 120)
+    out.append(ReportSpec(
+        S, 13290, office, 2021, "2021", f"{office}2021年政府信息公开工作年度报告", "2022-03-15",
+        "html", c, units=dict(_UNITS_2021), html_style="mso",
+        messiness=["government report published in March (art. 49 deadline 31 March)"],
+    ))
+    c = gen(S, agri, 2022, "2021", 30)
+    failed = _break_review_total(c)
+    out.append(ReportSpec(
+        S, 14718, agri, 2022, "2021", f"{agri}2022年政府信息公开工作年度报告", "2023-01-18",
+        "html", c, units=dict(_UNITS_2021), expected_failed_checks=failed, html_style="word",
+        messiness=["deliberately breaks reviews_litigation.total (行政复议 总计 one too high)"],
+    ))
+    c = gen(S, edu, 2023, "2021", 41)
+    out.append(ReportSpec(
+        S, 16035, edu, 2023, "2021", f"{edu}2023年政府信息公开工作年度报告", "2024-01-22",
+        "html", c, units=dict(_UNITS_2021), html_style="plain",
+        messiness=["listed twice on its list page (list and 热点 box)"],
+    ))
+    c = gen(S, office, 2024, "2021", 135)
+    out.append(ReportSpec(
+        S, 17402, office, 2024, "2021", f"{office}2024年政府信息公开工作年度报告", "2025-03-10",
+        "html", c, units=dict(_UNITS_2021), html_style="plain", sec2_layout="separate",
+        messiness=["section 二 as separate tables"],
+    ))
     return out
 
 
@@ -932,6 +1049,66 @@ def _build_non_reports() -> list[NonReport]:
                 "各乡镇人民政府、街道办事处，市级各部门：",
                 "为进一步提升政务公开工作水平，定于2024年4月举办全市政务公开业务培训班，重点讲解政府信息公开工作年度报告编制。",
             ],
+        ),
+        NonReport(
+            "gkmlpt_sample",
+            4398177,
+            "岭南市发展和改革局2023年政府信息公开工作年度报告解读",
+            "2024-01-22",
+            "岭南市发展和改革局",
+            [
+                "《岭南市发展和改革局2023年政府信息公开工作年度报告》已发布，现就主要内容解读如下。",
+                "全年主动公开政府信息数量稳中有升，依申请公开均在法定期限内答复。",
+            ],
+        ),
+        NonReport(
+            "gkmlpt_sample",
+            4650213,
+            "关于做好2024年政府信息公开工作年度报告编制发布工作的通知",
+            "2024-12-20",
+            "岭南市人民政府办公室",
+            [
+                "各县（市、区）人民政府，市政府各部门：",
+                "请各单位按照国办公开办函〔2021〕30号要求，于2025年1月31日前发布本单位2024年政府信息公开工作年度报告。",
+            ],
+        ),
+        NonReport(
+            "gkmlpt_sample",
+            3975530,
+            "图解：岭南市人民政府办公室2022年政府信息公开工作年度报告",
+            "2023-03-22",
+            "岭南市人民政府办公室",
+            ["（图解内容以图片形式发布，本样例站点以文字代替。）"],
+        ),
+        NonReport(
+            "static_sample",
+            16048,
+            "青禾县教育局2023年政府信息公开工作年度报告解读",
+            "2024-01-24",
+            "青禾县教育局",
+            [
+                "近日，《青禾县教育局2023年政府信息公开工作年度报告》正式发布，现解读如下。",
+                "一是主动公开力度持续加大；二是依申请公开办理规范有序。",
+            ],
+        ),
+        NonReport(
+            "static_sample",
+            16620,
+            "关于开展2024年度政务公开第三方评估工作的通知",
+            "2024-05-10",
+            "青禾县人民政府办公室",
+            [
+                "各镇人民政府，县政府各工作部门：",
+                "为全面了解全县政务公开工作情况，决定委托第三方机构开展2024年度政务公开评估，评估内容包括政府信息公开工作年度报告发布情况。",
+            ],
+        ),
+        NonReport(
+            "static_sample",
+            17415,
+            "一图读懂青禾县人民政府办公室2024年政府信息公开工作年度报告",
+            "2025-03-12",
+            "青禾县人民政府办公室",
+            ["（一图读懂内容以图片形式发布，本样例站点以文字代替。）"],
         ),
     ]
 

@@ -6,7 +6,10 @@
 Static files come from www/<site_id>/. The TRS site sends `Content-Type: text/html` without a
 charset (like many real TRS hosts), so clients must read the page's own meta declaration.
 The Hanweb site also answers its dynamic endpoints: jpage's dataproxy.jsp (GET and POST) and
-downfile.jsp (302 to /attach/…). `python -m crawler.sample_sites.server` serves them by hand.
+downfile.jsp (302 to /attach/…). The gkmlpt site serves its SPA shell at /gkmlpt/index and
+answers the JSON API /gkmlpt/api/all/<column>?page=N&sid=SID from _dynamic/gkmlpt/<column>.json
+(article URLs made absolute with the request's Host, as the real API writes them).
+`python -m crawler.sample_sites.server` serves them by hand.
 """
 
 from __future__ import annotations
@@ -23,7 +26,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 WWW = Path(__file__).resolve().parent / "www"
-SITE_IDS: tuple[str, ...] = ("trs_sample", "hanweb_sample")
+SITE_IDS: tuple[str, ...] = ("trs_sample", "hanweb_sample", "gkmlpt_sample", "static_sample")
+COLUMNS = {
+    "trs_sample": "/zwgk/zfxxgk/zfxxgknb/index.html",
+    "hanweb_sample": "/col/col1229001/index.html",
+    "gkmlpt_sample": "/gkmlpt/index#3101",
+    "static_sample": "/xxgk/nb/index.html",
+}
 
 _TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -94,6 +103,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._dataproxy(params)
             if path == "/module/download/downfile.jsp":
                 return self._downfile(params)
+        if self.site_id == "gkmlpt_sample" and self.command != "POST":
+            if path.startswith("/gkmlpt/api/all/"):
+                return self._gkmlpt_api(path.rsplit("/", 1)[-1], params)
+            if path == "/gkmlpt/index":
+                path = "/gkmlpt/index.html"  # the SPA's extension-less front URL
         if self.command == "POST":
             return self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"", "text/plain")
         self._static(path)
@@ -124,6 +138,32 @@ class _Handler(BaseHTTPRequestHandler):
         if target.suffix in (".htm", ".html"):
             return "text/html" if self.site_id == "trs_sample" else "text/html; charset=utf-8"
         return _TYPES.get(target.suffix, "application/octet-stream")
+
+    # -- gkmlpt JSON API --------------------------------------------------------------
+
+    def _gkmlpt_api(self, column: str, params: dict[str, str]) -> None:
+        store = self.root / "_dynamic" / "gkmlpt" / f"{column}.json"
+        data = json.loads(store.read_text("utf-8")) if column.isdigit() and store.is_file() else None
+        try:
+            page = max(int(params.get("page", 1)), 1)
+        except ValueError:
+            return self._send(HTTPStatus.BAD_REQUEST, b'{"error":"bad page"}', "application/json")
+        if data is None or params.get("sid") != data["sid"]:
+            # Unknown column or a wrong site id: an empty list, as the platform answers.
+            reply: dict[str, object] = {"articles": [], "total": 0, "offset": 0}
+        else:
+            per = int(data["perpage"])
+            host = self.headers.get("Host") or "127.0.0.1"
+            chosen = data["articles"][(page - 1) * per : page * per]
+            reply = {
+                "classify": data["classify"],
+                "total": len(data["articles"]),
+                "offset": (page - 1) * per,
+                "page": page,
+                "articles": [a | {"url": f"http://{host}{a['url']}"} for a in chosen],
+            }
+        body = json.dumps(reply, ensure_ascii=False).encode("utf-8")
+        self._send(HTTPStatus.OK, body, "application/json;charset=UTF-8")
 
     # -- Hanweb dynamic endpoints -----------------------------------------------------
 
@@ -236,15 +276,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--port-hanweb", type=int, default=0, help="port for hanweb_sample (0 = any free port)"
     )
+    parser.add_argument(
+        "--port-gkmlpt", type=int, default=0, help="port for gkmlpt_sample (0 = any free port)"
+    )
+    parser.add_argument(
+        "--port-static", type=int, default=0, help="port for static_sample (0 = any free port)"
+    )
     args = parser.parse_args(argv)
-    ports = {"trs_sample": args.port_trs, "hanweb_sample": args.port_hanweb}
+    ports = {
+        "trs_sample": args.port_trs,
+        "hanweb_sample": args.port_hanweb,
+        "gkmlpt_sample": args.port_gkmlpt,
+        "static_sample": args.port_static,
+    }
     with SampleSites(args.host, ports) as sites:
-        columns = {
-            "trs_sample": "/zwgk/zfxxgk/zfxxgknb/index.html",
-            "hanweb_sample": "/col/col1229001/index.html",
-        }
         for site_id, base in sites.base_urls.items():
-            print(f"{site_id}: {base}{columns[site_id]}", flush=True)
+            print(f"{site_id}: {base}{COLUMNS[site_id]}", flush=True)
         print("Ctrl-C to stop.", flush=True)
         try:
             while True:
