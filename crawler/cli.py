@@ -35,9 +35,10 @@ SITE_SETTINGS = {"DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN", "ROBOTSTXT_
                  "RETRY_TIMES", "DOWNLOAD_TIMEOUT"}
 
 
-def spider_for_site(cls: type, site: dict, jobdir: Path | None) -> type:
+def spider_for_site(cls: type, site: dict, jobdir: Path | None, distributed: bool = False) -> type:
     """The platform spider with this site's own settings: its politeness overrides from the
-    registry and, when resuming is asked for, a JOBDIR of its own."""
+    registry and, when resuming is asked for, a JOBDIR of its own. In distributed mode each
+    site's spider gets its own name, which keys its shared queue in Redis."""
     custom = dict(cls.custom_settings or {})
     for key, value in (site.get("settings") or {}).items():
         if key not in SITE_SETTINGS:
@@ -45,13 +46,16 @@ def spider_for_site(cls: type, site: dict, jobdir: Path | None) -> type:
         custom[key] = value
     if jobdir:
         custom["JOBDIR"] = str(Path(jobdir) / site["id"])
-    if not custom:
+    if not custom and not distributed:
         return cls
-    return type(f"{cls.__name__}_{site['id']}", (cls,), {"custom_settings": custom})
+    attrs: dict = {"custom_settings": custom}
+    if distributed:
+        attrs["name"] = f"{cls.name}-{site['id']}"
+    return type(f"{cls.__name__}_{site['id']}", (cls,), attrs)
 
 
 def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | None = None,
-              jobdir: Path | None = None, start_urls: tuple[str, ...] = ()) -> dict:
+              jobdir: Path | None = None, start_urls: tuple[str, ...] = (), distributed: bool = False) -> dict:
     """Crawl `sites` (registry entries) into the archive, in this process. Returns the summary."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
@@ -76,10 +80,11 @@ def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | Non
         cls = spiders.get(site["platform"])
         if cls is None:
             raise click.ClickException(f"site {site['id']}: no spider for platform {site['platform']!r}")
-        process.crawl(spider_for_site(cls, site, jobdir), site=site)
+        process.crawl(spider_for_site(cls, site, jobdir, distributed), site=site)
     for url in start_urls:
         # Any site without code: the platform is recognised from the page itself.
-        process.crawl(spider_for_site(DiscoverSpider, site_for_start_url(url, None), jobdir), start_url=url)
+        process.crawl(spider_for_site(DiscoverSpider, site_for_start_url(url, None), jobdir, distributed),
+                      start_url=url)
     started = now()
     process.start()
     with open_db(db) as conn:
@@ -120,8 +125,11 @@ def _print_summary(s: dict, seconds: float) -> None:
 @click.option("--revalidate", is_flag=True, help="re-request known reports (conditionally) to catch changed ones")
 @click.option("--start-url", "start_urls", multiple=True,
               help="the annual-report column of a site outside the registry; its platform is detected from the page")
+@click.option("--redis", "redis_url", help="run as a scrapy-redis worker: shared queue here, reports pushed for `drain`")
+@click.option("--run-id", default="default", show_default=True, help="with --redis: the run this worker belongs to")
 def crawl(site_ids: tuple[str, ...], db: str | None, data_dir: Path, sites_file: Path | None,
-          settings: tuple[str, ...], jobdir: Path | None, revalidate: bool, start_urls: tuple[str, ...]) -> None:
+          settings: tuple[str, ...], jobdir: Path | None, revalidate: bool, start_urls: tuple[str, ...],
+          redis_url: str | None, run_id: str) -> None:
     """Crawl the registry's sites (all, or SITE_IDS) into the archive: the scheduled-run entry point.
 
     Runs are incremental: known reports are not fetched again, list pages are asked
@@ -143,7 +151,11 @@ def crawl(site_ids: tuple[str, ...], db: str | None, data_dir: Path, sites_file:
     overrides = _parse_settings(settings)
     if revalidate:
         overrides["GOVREPORTS_REVALIDATE"] = True
-    s = run_crawl(sites, _db_path(db, data_dir), data_dir, overrides, jobdir, start_urls)
+    if redis_url:
+        from .distributed import worker_settings
+
+        overrides = {**worker_settings(redis_url, run_id), **overrides}
+    s = run_crawl(sites, _db_path(db, data_dir), data_dir, overrides, jobdir, start_urls, bool(redis_url))
     _print_summary(s, time.monotonic() - start)
     if s["monitor_failures"]:
         for failure in s["monitor_failures"]:
@@ -178,6 +190,27 @@ def rebuild(data_dir: Path, db: str | None) -> None:
 
     s = do_rebuild(data_dir, _db_path(db, data_dir), progress)
     _print_summary(s, time.monotonic() - start)
+
+
+@main.command()
+@click.option("--redis", "redis_url", required=True, help="the Redis the workers push to")
+@click.option("--run-id", default="default", show_default=True)
+@click.option("--db", help="archive database (default: DATA_DIR/archive.db)")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA_DIR, show_default=True)
+@click.option("--idle-timeout", default=30.0, show_default=True, help="stop after this many seconds without a report")
+def drain(redis_url: str, run_id: str, db: str | None, data_dir: Path, idle_timeout: float) -> None:
+    """The single writer of a distributed crawl: store the reports workers pushed to Redis."""
+    from .distributed import drain as do_drain
+
+    start = time.monotonic()
+
+    def progress(n: int, fetch) -> None:
+        if n % 50 == 0:
+            click.echo(f"  {n} reports stored…", err=True)
+
+    counts = do_drain(redis_url, run_id, _db_path(db, data_dir), data_dir, idle_timeout, progress)
+    click.echo(f"drained run {run_id}: {counts['new']} new, {counts['changed']} changed, "
+               f"{counts['unchanged']} unchanged in {time.monotonic() - start:.1f} s")
 
 
 # ── extract ───────────────────────────────────────────────────────────────────
