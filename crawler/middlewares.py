@@ -134,6 +134,7 @@ class IncrementalMiddleware:
         self.revalidate = settings.getbool("GOVREPORTS_REVALIDATE")
         self.db = None
         self.known: set[str] = set()
+        self.fetched: set[str] = set()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -152,9 +153,15 @@ class IncrementalMiddleware:
             self.db.close()
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        if request.meta.get("govreports_report") and not self.revalidate and doc_key(request.url) in self.known:
-            self.crawler.stats.inc_value("govreports/skipped_known_reports")
-            raise IgnoreRequest("report already archived (set GOVREPORTS_REVALIDATE to re-check)")
+        if request.meta.get("govreports_report"):
+            key = doc_key(request.url)
+            if key in self.fetched and not request.meta.get("retry_times"):
+                # Listed twice in one run (a 热点 box, two list pages): fetched once.
+                raise IgnoreRequest("report already fetched in this run")
+            if not self.revalidate and key in self.known:
+                self.crawler.stats.inc_value("govreports/skipped_known_reports")
+                raise IgnoreRequest("report already archived (set GOVREPORTS_REVALIDATE to re-check)")
+            self.fetched.add(key)
         state = self._state(request.url)
         if state and state["sha256"] and (self.data_dir / state["path"]).exists():
             if state["etag"]:

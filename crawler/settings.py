@@ -69,3 +69,4 @@ GOVREPORTS_DATA_DIR = os.environ.get("GOVREPORTS_DATA_DIR", "data")
 GOVREPORTS_DB = os.environ.get("GOVREPORTS_DB", os.path.join(GOVREPORTS_DATA_DIR, "archive.db"))
 
 FEED_EXPORT_ENCODING = "utf-8"
+DUPEFILTER_CLASS = "crawler.dupefilter.ArchiveDupeFilter"

@@ -123,10 +123,9 @@ class ReportSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("govreports/links_skipped_not_report")
                 continue
             self.crawler.stats.inc_value("govreports/report_links")
-            # The archive, not the dupefilter, decides whether a report is known: after a killed
-            # run a JOBDIR may list as seen a report that was never stored.
+            # The archive, not the dupefilter, decides whether a report is known (see
+            # crawler/dupefilter.py); the offsite check still applies.
             yield scrapy.Request(url, callback=self.parse_report, meta={"govreports_report": True},
-                                 dont_filter=True,
                                  cb_kwargs={"title": title, "list_date": date, "list_url": list_url})
 
     def parse_report(self, response: Response, title: str, list_date: str | None, list_url: str) -> Iterator[Any]:
@@ -149,7 +148,7 @@ class ReportSpider(scrapy.Spider):
         att, rest = pending[0], pending[1:]
         yield scrapy.Request(
             att.url, callback=self._got_attachment, errback=self._attachment_failed,
-            cb_kwargs={"item": item, "att": att, "rest": rest}, dont_filter=True,
+            cb_kwargs={"item": item, "att": att, "rest": rest}, meta={"govreports_attachment": True},
             headers={"Referer": item.url},
         )
 
