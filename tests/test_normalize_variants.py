@@ -172,3 +172,15 @@ def test_template_follows_content_not_year():
     html = doc("某局2020年政府信息公开工作年度报告",
                f"<p>本年新制作数量</p><table>{APPLICANT_HEADER}{''.join(rows)}</table>")
     assert extract_document(html).template == "2019"
+
+
+def test_a_missing_applicant_column_is_null_not_shifted():
+    header = APPLICANT_HEADER.replace('<td rowspan="2">总计</td>', "").replace('colspan="7"', 'colspan="6"')
+    rows = [r.rsplit("<td>", 1)[0] + "</tr>" for r in section3_rows("2019", {"granted": [1, 2, 3, 4, 5, 6, 21]})]
+    html = doc("某局2020年政府信息公开工作年度报告", f"<p>本年新制作数量</p><table>{header}{''.join(rows)}</table>")
+    r = extract_document(html)
+    v = r.values()["applications"]
+    assert v["granted"] == {"natural_person": 1, "commercial_enterprise": 2, "research_institution": 3,
+                            "social_welfare_org": 4, "legal_service_org": 5, "other_org": 6, "total": None}
+    total = next(c for c in r.cells if c.row == "granted" and c.col == "total")
+    assert "no column" in total.reason and r.status == "needs_review"

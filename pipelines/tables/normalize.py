@@ -134,7 +134,10 @@ def _applicant_columns(table: RawTable) -> tuple[dict[int, str], int] | None:
             for applicant, pattern in T.APPLICANTS:
                 if pattern.search(key):
                     mapping[c] = applicant
-    if set(mapping.values()) != set(T.APPLICANT_KEYS):
+    found = set(mapping.values())
+    # Some bodies drop a column (often 总计 or an empty 法人 sub-column): read the others
+    # and leave the missing one null, but only if the header is clearly the template's.
+    if "natural_person" not in found or len(found) < 5:
         return None
     return mapping, start
 
@@ -168,6 +171,11 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
                 key = "extra:" + clean_cell(labels[-1])
             label = clean_cell(labels[-1])
             for applicant in T.APPLICANT_KEYS:
+                if applicant not in by_key:
+                    cells.append(Cell("applications", key, applicant, None, None, label,
+                                      reason="the table has no column for this applicant type",
+                                      source={"table": table.index, "row": r}))
+                    continue
                 cells.append(_value_cell("applications", key, applicant, table, r, by_key[applicant], label))
     return cells
 
