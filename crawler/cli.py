@@ -272,11 +272,17 @@ def _print_extraction(out: dict) -> None:
 
 # ── serve / demo ──────────────────────────────────────────────────────────────
 
-def datasette_command(db: Path, host: str, port: int, immutable: bool = False) -> list[str]:
+def datasette_command(db: Path, host: str, port: int, immutable: bool = False,
+                      inspect_file: Path | None = None) -> list[str]:
     args = [sys.executable, "-m", "datasette", "serve", "--host", host, "--port", str(port),
             "--metadata", str(PUBLISH_DIR / "metadata.yml"),
             "--setting", "sql_time_limit_ms", "3000",
             "--setting", "default_page_size", "50"]
+    if immutable:
+        # Facet suggestions run one query per column on every table page: seconds on a large archive.
+        args += ["--setting", "suggest_facets", "off"]
+        if inspect_file is not None:
+            args += ["--inspect-file", str(inspect_file)]
     templates = PUBLISH_DIR / "templates"
     if templates.is_dir():
         args += ["--template-dir", str(templates)]
@@ -299,8 +305,18 @@ def serve(db: str | None, data_dir: Path, host: str, port: int, immutable: bool)
     path = _db_path(db, data_dir)
     if not path.exists():
         raise click.ClickException(f"no archive at {path}: run `govreports demo` or `govreports crawl` first")
+    inspect_file = None
+    if immutable:
+        # Cached row counts: counting millions of cells on every page is what makes large archives slow.
+        inspect_file = path.with_name(path.stem + ".inspect.json")
+        if not inspect_file.exists() or inspect_file.stat().st_mtime < path.stat().st_mtime:
+            subprocess.check_call([sys.executable, "-m", "datasette", "inspect", str(path),
+                                   "--inspect-file", str(inspect_file)])
+    env = dict(os.environ)
+    if (data_dir / "files").is_dir():  # originals live beside the database unless told otherwise
+        env.setdefault("GOVREPORTS_FILES_DIR", str((data_dir / "files").resolve()))
     click.echo(f"Datasette: http://{host}:{port}/  (Ctrl-C to stop)")
-    sys.exit(subprocess.call(datasette_command(path, host, port, immutable)))
+    sys.exit(subprocess.call(datasette_command(path, host, port, immutable, inspect_file), env=env))
 
 
 @main.command()
@@ -330,6 +346,15 @@ def demo(data_dir: Path, do_serve: bool, port: int, fresh: bool) -> None:
         click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl-C to stop)")
         sys.exit(subprocess.call(datasette_command(db, "127.0.0.1", port)))
     click.echo(f"archive written to {db}; browse it with `govreports serve --db {db}`")
+
+
+def _register_release() -> None:
+    from pipelines.release import release_command
+
+    main.add_command(release_command, "release")
+
+
+_register_release()
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from .extract import Extraction
+from .regions import resolve_report, resolve_site
 from .tables import templates as T
 
 migrations = Migrations("govreports")
@@ -189,6 +190,149 @@ def m003_monitor_results(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE crawl_runs ADD COLUMN monitor_failures TEXT")
 
 
+@migrations()
+def m004_regions_totals_views(db: sqlite_utils.Database) -> None:
+    """Region and level of every site and report (pipelines/regions.py); report_totals, the
+    总计 column of every report kept by triggers, so that figures over 100,000 reports need
+    one row per report; indexes for region and body queries; the wide views for SQL users."""
+    db.executescript(
+        """
+        ALTER TABLE sites ADD COLUMN county TEXT;
+        ALTER TABLE sites ADD COLUMN adcode TEXT;
+        ALTER TABLE reports ADD COLUMN province TEXT;
+        ALTER TABLE reports ADD COLUMN city TEXT;
+        ALTER TABLE reports ADD COLUMN county TEXT;
+        ALTER TABLE reports ADD COLUMN adcode TEXT;
+        ALTER TABLE reports ADD COLUMN level TEXT;
+        """
+    )
+    # Rows stored before: sites from the registry names they hold, reports from their site.
+    for site in list(db.query("select * from sites")):
+        db["sites"].update(site["id"], resolve_site(site).as_dict())
+    sites = {s["id"]: s for s in db.query("select * from sites")}
+    for r in list(db.query("select id, site_id, agency from reports")):
+        db["reports"].update(r["id"], resolve_report(sites.get(r["site_id"]), r["agency"]).as_dict())
+    db.executescript(REPORT_TOTALS_SCHEMA)
+    db.executescript(REPORT_TOTALS_TRIGGERS)
+    fill_report_totals(db)
+    db.executescript(
+        """
+        CREATE INDEX reports_province ON reports(province, year);
+        CREATE INDEX reports_adcode ON reports(adcode, year);
+        CREATE INDEX reports_level ON reports(level, year);
+        CREATE INDEX reports_body ON reports(site_id, agency, year);
+        -- cover the facets of report_summary (latest reports by year, level, province, template)
+        CREATE INDEX reports_latest_level ON reports(is_latest, level, template, year);
+        CREATE INDEX reports_latest_province ON reports(is_latest, province, template, year);
+        """
+    )
+    db.executescript(WIDE_VIEWS)
+
+
+# report_totals: one row per report, one column per row of section 三 (its 总计 column) and per
+# cell of section 四. A column is null when the cell is null or the report has no such row.
+TOTAL_APPLICATION_ROWS = tuple(T.APPLICATION_ROWS_BY_TEMPLATE["2021"])
+TOTAL_CASE_CELLS = tuple((p, r) for p in T.PROCEEDING_KEYS for r in T.RESULT_KEYS)
+_APP_LIST = ", ".join(f"'{k}'" for k in TOTAL_APPLICATION_ROWS)
+_CASE_COLUMNS = [f"{p}_{r}" for p, r in TOTAL_CASE_CELLS]
+
+REPORT_TOTALS_SCHEMA = f"""
+CREATE TABLE report_totals (
+    report_id INTEGER PRIMARY KEY REFERENCES reports(id),
+    {", ".join(f"{k} NUMERIC" for k in (*TOTAL_APPLICATION_ROWS, *_CASE_COLUMNS))},
+    null_cells INTEGER NOT NULL DEFAULT 0
+);
+"""
+REPORT_TOTALS_TRIGGERS = f"""
+CREATE TRIGGER report_totals_applications AFTER INSERT ON applications
+WHEN new.applicant = 'total' AND new.category IN ({_APP_LIST})
+BEGIN
+    INSERT OR IGNORE INTO report_totals (report_id) VALUES (new.report_id);
+    UPDATE report_totals SET
+        {", ".join(f"{k} = CASE WHEN new.category = '{k}' THEN new.value ELSE {k} END" for k in TOTAL_APPLICATION_ROWS)},
+        null_cells = null_cells + (new.value IS NULL)
+    WHERE report_id = new.report_id;
+END;
+CREATE TRIGGER report_totals_reviews_litigation AFTER INSERT ON reviews_litigation
+WHEN new.proceeding || '_' || new.result IN ({", ".join(f"'{c}'" for c in _CASE_COLUMNS)})
+BEGIN
+    INSERT OR IGNORE INTO report_totals (report_id) VALUES (new.report_id);
+    UPDATE report_totals SET
+        {", ".join(f"{c} = CASE WHEN new.proceeding || '_' || new.result = '{c}' THEN new.value ELSE {c} END" for c in _CASE_COLUMNS)},
+        null_cells = null_cells + (new.value IS NULL)
+    WHERE report_id = new.report_id;
+END;
+"""
+
+
+def fill_report_totals(db: sqlite_utils.Database) -> None:
+    """(Re)compute report_totals from the cells, in bulk (the triggers keep it up to date)."""
+    db.execute("DELETE FROM report_totals")
+    apps = ", ".join(f"max(case when category = '{k}' then value end)" for k in TOTAL_APPLICATION_ROWS)
+    db.execute(
+        f"""INSERT INTO report_totals (report_id, {", ".join(TOTAL_APPLICATION_ROWS)}, null_cells)
+            SELECT report_id, {apps}, sum(value is null) FROM applications
+            WHERE applicant = 'total' AND category IN ({_APP_LIST}) GROUP BY report_id"""
+    )
+    cases = ", ".join(f"max(case when proceeding = '{p}' and result = '{r}' then value end)"
+                      for p, r in TOTAL_CASE_CELLS)
+    db.execute(
+        f"""INSERT INTO report_totals (report_id, {", ".join(_CASE_COLUMNS)}, null_cells)
+            SELECT report_id, {cases}, sum(value is null) FROM reviews_litigation WHERE true
+            GROUP BY report_id
+            ON CONFLICT (report_id) DO UPDATE SET
+              {", ".join(f"{c} = excluded.{c}" for c in _CASE_COLUMNS)},
+              null_cells = report_totals.null_cells + excluded.null_cells"""
+    )
+
+
+def _plus(*columns: str) -> str:
+    """A sum that is null when any part is: a figure with an unreadable cell is unknown."""
+    return " + ".join(f"t.{c}" for c in columns)
+
+
+DENIED = tuple(k for k in TOTAL_APPLICATION_ROWS if k.startswith("denied_"))
+UNAVAILABLE = tuple(k for k in TOTAL_APPLICATION_ROWS if k.startswith("unavailable_"))
+NOT_PROCESSED = tuple(k for k in TOTAL_APPLICATION_ROWS if k.startswith("not_processed_"))
+APPLICANT_COLUMNS = tuple(k for k in T.APPLICANT_KEYS if k != "total")
+
+WIDE_VIEWS = f"""
+CREATE VIEW report_summary AS
+select
+  r.id as report_id, r.year, r.agency, r.province, r.city, r.county, r.adcode, r.level,
+  r.template, r.status, r.site_id,
+  t.new_received as received,
+  t.carried_over,
+  t.granted,
+  t.partially_granted,
+  {_plus(*DENIED)} as denied,
+  {_plus(*UNAVAILABLE)} as unavailable,
+  {_plus(*NOT_PROCESSED)} as not_processed,
+  t.other,
+  t.total_processed as processed,
+  t.carried_forward as pending,
+  t.administrative_review_total as reviews,
+  t.administrative_review_corrected as reviews_corrected,
+  {_plus("litigation_direct_total", "litigation_after_review_total")} as lawsuits,
+  {_plus("litigation_direct_corrected", "litigation_after_review_corrected")} as lawsuits_corrected,
+  t.null_cells,
+  r.url
+from reports r
+left join report_totals t on t.report_id = r.id
+where r.is_latest = 1;
+
+CREATE VIEW applications_wide AS
+select
+  a.report_id, r.year, r.agency, r.province, r.city, r.county, r.adcode, r.level, r.template,
+  a.category, a.label,
+  {", ".join(f"(select x.value from applications x where x.report_id = a.report_id and x.category = a.category and x.applicant = '{c}') as {c}" for c in APPLICANT_COLUMNS)},
+  a.value as total
+from applications a
+join reports r on r.id = a.report_id
+where a.applicant = 'total' and r.is_latest = 1;
+"""
+
+
 CELL_TABLES = {
     "active_disclosure": ("item", "metric"),
     "applications": ("category", "applicant"),
@@ -250,7 +394,9 @@ def fingerprint(record: ReportRecord) -> str:
 
 def upsert_site(db: sqlite_utils.Database, site: dict) -> None:
     cols = ("id", "name", "agency", "province", "city", "level", "platform", "column_url", "sample", "verified")
-    db["sites"].upsert({k: site.get(k) for k in cols}, pk="id")
+    # province, city and level as pipelines/regions.py resolves them against the code table
+    # (null where the registry names a place the table does not have), plus county and adcode.
+    db["sites"].upsert({**{k: site.get(k) for k in cols}, **resolve_site(site).as_dict()}, pk="id")
 
 
 def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, int]:
@@ -278,17 +424,19 @@ def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, i
         n_null = sum(1 for c in ex.cells if c.value is None)
         n_failed = sum(1 for k in ex.checks if k.passed is False)
         page = next((f for f in record.files if f.role == "page"), None)
+        agency = record.agency or ex.agency
+        site = next(db.query("select * from sites where id = ?", [record.site_id]), None)
         report_id = db["reports"].insert({
             "site_id": record.site_id, "doc_key": record.doc_key, "version": version,
             "is_latest": 1, "fingerprint": fp, "url": record.url,
-            "title": record.title or ex.title, "agency": record.agency or ex.agency,
+            "title": record.title or ex.title, "agency": agency,
             "year": record.year or ex.year, "template": ex.template,
             "template_reason": ex.template_reason, "published": record.published or ex.published,
             "source_format": ex.format, "source_url": record.source.url, "sha256": record.source.sha256,
             "page_sha256": page.sha256 if page else None, "fetched_at": seen, "last_seen_at": seen,
             "status": ex.status, "message": ex.message, "n_cells": len(ex.cells), "n_null": n_null,
             "n_failed_checks": n_failed, "warnings": json.dumps(ex.warnings, ensure_ascii=False),
-            "text": ex.text,
+            "text": ex.text, **resolve_report(site, agency).as_dict(),
         }).last_pk
         db["report_files"].insert_all(({
             "report_id": report_id, "sha256": f.sha256, "role": f.role, "url": f.url,

@@ -375,3 +375,37 @@ def test_failed_checks_and_needs_review(relabelled):
         (report_id, 0, 2, "applications.carry_over")]
     # in the HTML page the report id links to the report (crawler/publish/plugins)
     assert f'href="/archive/reports/{report_id}"' in relabelled.text("/archive/failed_checks")
+
+
+# ── regions, views and originals (migration m004, crawler/publish/plugins) ─────
+
+def test_reports_carry_the_site_region(ds):
+    rows = ds.rows("reports", _col=["province", "city", "county", "adcode", "level"])
+    # 平潭综合实验区 is not a division of the code table: the province only, never a guess
+    assert {(r["province"], r["city"], r["county"], r["adcode"], r["level"]) for r in rows} == {
+        ("福建省", None, None, "350000", "city-government")}
+    site = ds.rows("sites")[0]
+    assert (site["province"], site["adcode"], site["level"]) == ("福建省", "350000", "city-government")
+
+
+def test_report_summary_and_wide_views(ds, ids):
+    summary = {r["year"]: r for r in ds.rows("report_summary")}
+    y22 = summary[2022]
+    assert (y22["received"], y22["granted"], y22["denied"], y22["processed"], y22["pending"]) == (74, 21, 4, 75, 0)
+    assert y22["reviews"] is not None and y22["null_cells"] == 0
+    assert summary[2015]["received"] is None  # pre2019: no tables
+    wide = {r["category"]: r for r in ds.rows("applications_wide", report_id=ids[2022], _size="max")}
+    assert wide["new_received"]["total"] == 74
+    assert wide["new_received"]["natural_person"] == ds.rows(
+        "applications", report_id=ids[2022], category="new_received", applicant="natural_person")[0]["value"]
+
+
+def test_original_file_is_served_from_the_report_page(ds, ids, archive_db):
+    report = ds.json(f"/archive/reports/{ids[2022]}.json", _shape="array")[0]
+    page = ds.text(f"/archive/reports/{ids[2022]}")
+    assert f'href="/-/original/{report["sha256"]}"' in page and f'href="{report["url"]}"' in page
+    with urllib.request.urlopen(ds.url(f"/-/original/{report['sha256']}"), timeout=30) as resp:
+        body = resp.read()
+        assert resp.headers["Content-Type"].startswith("text/html")
+        assert resp.headers["Content-Disposition"].startswith("inline")
+    assert body == (PINGTAN / "t20230220_80629.html").read_bytes()
