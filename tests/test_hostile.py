@@ -61,3 +61,11 @@ def test_cli_reports_one_line_and_fails(name, tmp_path):
     assert "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and name in errors[0]
+
+
+def test_html_reader_survives_what_fuzzing_found():
+    from pipelines.documents.html import read_html
+
+    for data in (b"<!DOCT<!DOCTYYP", b"", b"<!--", b"<html><!DOCT<!DOCTYYP"):
+        doc = read_html(data)
+        assert doc.tables == [] and isinstance(doc.text, str)

@@ -188,7 +188,10 @@ def _title(root: etree._Element, meta: dict[str, str]) -> str | None:
 
 def read_html(data: bytes, content_type: str | None = None) -> Document:
     text, encoding = decode_html(data, content_type)
-    root = lxml.html.document_fromstring(text or "<html></html>")
+    try:
+        root = lxml.html.document_fromstring(text or "<html></html>")
+    except etree.ParserError:  # nothing parseable (found by fuzzing: "<!DOCT<!DOCTYYP")
+        root = lxml.html.document_fromstring("<html></html>")
     meta = _meta(root)
     body = _find_body(root)
     tables: list[RawTable] = []

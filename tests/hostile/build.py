@@ -122,6 +122,9 @@ def cases() -> dict[str, tuple[bytes, dict]]:
     add("text-empty-lines.txt", b"\n" * 100000, "unsupported")
     add("html-injection-in-cells.html", html('<table><tr><td>规章<script>alert(1)</script></td><td>"><img src=x onerror=alert(1)></td></tr></table>'),
         "needs_review", text_must_not_contain="alert(1)")
+    # Found by bench/fuzz.py (grid target): lxml finds no document in it.
+    add("html-doctype-garbage.html", b"<!DOCT<!DOCTYYP", "no_tables")
+    add("html-doctype-garbage-tagged.html", b"<html><!DOCT<!DOCTYYP", ["no_tables", "unsupported"])
     add("pdf-html-inside.pdf", b"%PDF-1.4\n<html><body>" + TITLE.encode() + b"</body></html>", "error")
     return c
 
