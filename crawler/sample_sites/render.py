@@ -158,7 +158,7 @@ def blocks_html(blocks: list[Block], style: str) -> str:
 FIXED_TIME = dt.datetime(2024, 1, 1, 8, 0, 0)
 
 
-def _repack(data: bytes) -> bytes:
+def repack(data: bytes) -> bytes:
     """Re-zip with fixed timestamps: python-docx stamps each member with the current time."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -211,7 +211,7 @@ def docx_bytes(blocks: list[Block], author: str, modified: dt.datetime | None = 
             para.paragraph_format.first_line_indent = Pt(24)
     buf = io.BytesIO()
     document.save(buf)
-    return _repack(buf.getvalue())
+    return repack(buf.getvalue())
 
 
 def _docx_table(document: object, table: Table) -> None:

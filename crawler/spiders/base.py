@@ -136,8 +136,12 @@ class ReportSpider(scrapy.Spider):
             fetched_at=now(),
         )
         html = decoded_text(response)
-        pending = [Attachment(url=u, final_url=u, filename=name) for u, name in find_attachments(html, response.url)]
+        pending = [Attachment(url=u, final_url=u, filename=name) for u, name in self.attachments(html, response.url)]
         yield from self._next_attachment(item, pending)
+
+    def attachments(self, html: str, url: str) -> list[tuple[str, str | None]]:
+        """The report page's attachments; platforms that list files elsewhere extend this."""
+        return find_attachments(html, url)
 
     def _next_attachment(self, item: ReportPage, pending: list[Attachment]) -> Iterator[Any]:
         # Attachments are fetched one after another and carried on the item, so the item

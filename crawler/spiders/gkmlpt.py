@@ -18,14 +18,12 @@ from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 
-from ..items import Attachment, ReportPage
 from .base import (
     ReportSpider,
     attachment_name,
     decoded_text,
     find_attachments,
     is_attachment_url,
-    now,
 )
 
 # A broken `total` must not schedule an unbounded crawl: 300 pages is 30,000 articles at the
@@ -261,14 +259,6 @@ class GkmlptSpider(ReportSpider):
             for n in range(2, pages + 1):
                 yield self.api_request(response.url, n)
 
-    def parse_report(self, response: Response, title: str, list_date: str | None, list_url: str) -> Iterator[Any]:
-        # As ReportSpider.parse_report, plus the files the page's DETAIL object lists.
-        item = ReportPage(
-            site_id=self.site["id"], platform=self.platform, url=response.url, list_url=list_url,
-            title=title, list_date=list_date, body=response.body,
-            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-            fetched_at=now(),
-        )
-        html = decoded_text(response)
-        pending = [Attachment(url=u, final_url=u, filename=name) for u, name in gkmlpt_attachments(html, response.url)]
-        yield from self._next_attachment(item, pending)
+    def attachments(self, html: str, url: str) -> list[tuple[str, str | None]]:
+        # The page's links plus the files its DETAIL object lists.
+        return gkmlpt_attachments(html, url)

@@ -43,7 +43,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
@@ -865,17 +864,8 @@ def all_entries() -> list[Entry]:
 
 # ---------------------------------------------------------------------------- conversions
 
-def repack(data: bytes) -> bytes:
-    """Re-zip a DOCX with fixed timestamps (python-docx stamps members with the current time)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+# One re-zipper for every generated DOCX: the sample-site renderer's.
+from crawler.sample_sites.render import repack  # noqa: E402
 
 
 def soffice_convert(sources: dict[str, bytes], target: str, workdir: Path) -> dict[str, bytes]:
