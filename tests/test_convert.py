@@ -57,3 +57,28 @@ def test_converter_missing_status(seed_doc, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     r = extract_document(seed_doc)
     assert r.status == "converter_missing" and "LibreOffice" in r.message and r.format == "doc"
+
+
+@needs_soffice
+def test_a_hanging_converter_is_stopped_and_reported(seed_doc, tmp_path, monkeypatch):
+    """A LibreOffice that never returns (a stand-in `soffice` that sleeps) is killed at the
+    timeout; the document gets status error with the reason, and the call returns."""
+    fake = tmp_path / "bin" / "soffice"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nsleep 600\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    monkeypatch.setenv("GOVREPORTS_CONVERT_TIMEOUT", "2")
+    result = extract_document(seed_doc)
+    assert result.status == "error" and "timed out" in result.message
+
+
+@needs_soffice
+def test_a_crashing_converter_is_reported(seed_doc, tmp_path, monkeypatch):
+    fake = tmp_path / "bin" / "soffice"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'segmentation fault' >&2\nexit 139\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    result = extract_document(seed_doc)
+    assert result.status == "error" and "could not convert" in result.message

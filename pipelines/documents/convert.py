@@ -20,7 +20,11 @@ from pathlib import Path
 
 import olefile
 
-DEFAULT_TIMEOUT = float(os.environ.get("GOVREPORTS_CONVERT_TIMEOUT", "120"))
+
+def default_timeout() -> float:
+    """Seconds a conversion may take (GOVREPORTS_CONVERT_TIMEOUT, read at each call)."""
+    return float(os.environ.get("GOVREPORTS_CONVERT_TIMEOUT", "120"))
+
 _lock = threading.Lock()  # one conversion at a time per process: the profile is per process
 
 
@@ -60,8 +64,9 @@ def _profile_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"govreports-lo-{os.getpid()}"
 
 
-def convert_to_docx(data: bytes, cache_dir: Path | None = None, timeout: float = DEFAULT_TIMEOUT) -> bytes:
+def convert_to_docx(data: bytes, cache_dir: Path | None = None, timeout: float | None = None) -> bytes:
     """Convert DOC/WPS bytes to DOCX bytes (cached under cache_dir by SHA-256)."""
+    timeout = default_timeout() if timeout is None else timeout
     digest = hashlib.sha256(data).hexdigest()
     cached = Path(cache_dir) / f"{digest}.docx" if cache_dir else None
     if cached and cached.exists():
