@@ -10,6 +10,7 @@ part alone may not show every column rule (a header row spanning the label colum
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,10 @@ import pdfplumber
 
 from ..tables.text import clean_cell
 from .model import Document, RawTable
+
+# pdfminer logs at DEBUG per object; under Scrapy's root logger that more than doubles the
+# cost of reading a PDF (measured by bench/performance.py).
+logging.getLogger("pdfminer").setLevel(logging.WARNING)
 
 _SECTION_START_RE = re.compile(r"第二十条|申请人情况|行政复议|信息内容")
 _TOL = 2.0

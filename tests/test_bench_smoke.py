@@ -1,0 +1,53 @@
+"""The performance benchmark runs end to end at a tiny N and prints every figure.
+
+No timing assertions: speed targets live in `python -m bench.performance`, never in tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FIGURES = [
+    "reports stored",
+    "crawl pages/min",
+    "scrapy bench pages/min",
+    "crawl / scrapy bench",
+    "longest fetch pause s",
+    "extract html ms/doc (bare)",
+    "extract html overhead",
+    "extract docx ms/doc (bare)",
+    "extract docx overhead",
+    "extract pdf ms/doc (bare)",
+    "extract pdf overhead",
+    "db write cells/s",
+    "db size KB/report (crawl)",
+    "peak RSS MB (crawl process)",
+    "RSS growth KB/report",
+]
+
+
+def test_benchmark_prints_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.performance", "--n", "20", "--n", "40", "--per-site", "20",
+         "--bench-seconds", "2", "--samples", "1", "--reps", "1", "--doc-reports", "0",
+         "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for figure in FIGURES:
+        assert figure in proc.stdout, f"{figure!r} missing from:\n{proc.stdout}"
+    assert "N=20" in proc.stdout and "N=40" in proc.stdout
+    assert "growth from N=20 to N=40" in proc.stdout
+    results = json.loads(out.read_text())
+    assert [r["n"] for r in results] == [20, 40]
+    for r in results:
+        # Every report was crawled and stored (a count, not a speed).
+        assert r["crawl"]["archive"]["reports"] == r["n"]
+        assert r["crawl"]["pages_per_min"] > 0 and r["scrapy_bench"]["pages_per_min"] > 0
+        assert set(r["extraction"]) == {"html", "docx", "pdf"}
+        assert r["db"]["cells"] > 0
