@@ -8,7 +8,7 @@ import json
 import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,6 @@ class ArchivePipeline:
         self.cache_dir = self.data_dir / "cache" / "converted"
         self.db = None
         self.pool: ProcessPoolExecutor | None = None
-        self._threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
         self.counts = {"new": 0, "changed": 0, "unchanged": 0}
 
     @classmethod
@@ -64,7 +63,6 @@ class ArchivePipeline:
     def close_spider(self, spider: Any = None) -> None:
         if self.pool is not None:
             self.pool.shutdown()
-        self._threads.shutdown()
         if self.db is None:
             return
         refresh_cross_year_checks(self.db, self.site.get("id"))
@@ -95,12 +93,13 @@ class ArchivePipeline:
 
     async def process_item(self, item: ReportPage, spider: Any = None) -> ReportPage:
         fetch = to_fetch(item, self.site or {"id": item.site_id})
-        # Extraction never runs on the event loop, or fetching stalls and requests time out:
-        # LibreOffice and OCR in a process pool, the rest in a thread (lxml and pdfminer
-        # release the loop between documents; the database write stays on this thread).
-        loop = asyncio.get_running_loop()
-        executor = self._pool() if needs_worker(fetch) else self._threads
-        extractions = await loop.run_in_executor(executor, extract_all, fetch, self.cache_dir)
+        extractions = None
+        if needs_worker(fetch):
+            # LibreOffice takes seconds: run it in the process pool so fetching goes on.
+            # (Not a thread for the rest: lxml in a second thread beside the spiders' parsing
+            # corrupted memory in CI — "free(): invalid pointer".)
+            loop = asyncio.get_running_loop()
+            extractions = await loop.run_in_executor(self._pool(), extract_all, fetch, self.cache_dir)
         outcome, _, files = ingest(self.db, self.data_dir, fetch, self.cache_dir, extractions)
         warc = getattr(self.crawler, "govreports_warc", None)
         if warc is not None:
