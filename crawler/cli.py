@@ -121,7 +121,8 @@ def _print_summary(s: dict, seconds: float) -> None:
 @click.option("--sites-file", type=click.Path(exists=True, path_type=Path), help="site registry (YAML)")
 @click.option("-s", "--set", "settings", multiple=True, help="Scrapy setting NAME=VALUE")
 @click.option("--jobdir", type=click.Path(path_type=Path),
-              help="keep the request queue here so a stopped crawl resumes where it was (Scrapy JOBDIR, one per site)")
+              help="keep the request queue here so a crawl paused with Ctrl-C resumes where it was (Scrapy JOBDIR, "
+                   "one per site); after a crash or SIGKILL delete it and simply run again")
 @click.option("--revalidate", is_flag=True, help="re-request known reports (conditionally) to catch changed ones")
 @click.option("--start-url", "start_urls", multiple=True,
               help="the annual-report column of a site outside the registry; its platform is detected from the page")
