@@ -1,0 +1,1040 @@
+"""Scanned (image-only) PDFs → text and table grids, by OCR with tesseract.
+
+Layout. Each page is rendered at 300 dpi and deskewed (projection-profile search). Ruling
+lines come from morphology on the binarised page; a vertical stroke counts as a rule only
+if both its ends sit on horizontal rules, so text never makes a column. A cell is a region
+enclosed by rules, and cells are mapped onto the grid of distinct rule positions exactly as
+`pdf.py` maps pdfplumber's cell rectangles: a merged cell covers every grid position it
+spans, with one origin id. A table that goes on over a page break (same horizontal extent,
+no heading above it on the next page, no header row of its own) is stitched to its first
+part before the grid is built.
+
+Cells. Every cell is read on its own (whole-page OCR drops the lone zeros that fill these
+tables). A cell without ink once the rules are masked out is "" and is never OCRed. An
+inked cell is read
+  * as text: each text line with `chi_sim` (one line per call, since tesseract garbles a
+    two-line cell whose second line is one character); a label read within a few edits of
+    exactly one label of the national templates is taken to be that label (`_LEXICON`);
+  * as a number, by two readers that cut the image differently: the whole line with `eng`
+    and a digits whitelist at three scales (a reading counts only if its length fits the
+    glyphs on the image), and glyph by glyph (touching digits cut into equal slices, "."
+    "," "-" "/" recognised by their shape).
+A number is confident only when both readers agree; one reader alone, or two that disagree,
+leave it below 80, which the normaliser turns into a null with a reason rather than a
+wrong value. On very coarse scans a third reading (chi_sim, digits only) must not
+contradict it. Confidences are tesseract's word confidences (combined when readers agree).
+
+Text. The page text (for title, year, agency and prose such as "本年度无…行政复议") is
+chi_sim page OCR of the page with its tables whited out, with the tables' rows put back in
+reading order.
+
+Speed. Tesseract runs as a subprocess on batches of images (a list file: one image per
+"page", so each cell is still segmented on its own), several batches in parallel.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+
+from ..tables.text import clean_cell
+from .model import Document, RawTable
+
+try:  # only reading a scan needs them: detection and importing this module do not
+    import cv2
+    import numpy as np
+except ImportError:  # pragma: no cover - depends on the environment
+    cv2 = np = None
+
+DPI = 300
+SCALE = DPI / 72  # pixels per PDF point
+_DIGITS = "0123456789.,+-"
+_SECTION_START_RE = re.compile(r"第二十条|申请人情况|行政复议|信息内容")  # as in pdf.py
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+_UNIT_RE = re.compile(r"(万元|元|件|条|个|项|次|人次)$")
+_NUMBER_RE = re.compile(r"^[+-]?(?:\d[\d,]*)(?:\.\d+)?$")
+_NUMBER_WORD_RE = re.compile(r"^[+-]?\d[\d,.]*[\u3400-\u9fff]+$")
+# What chi_sim prints for digits and dashes it is unsure about, for comparison only.
+_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "〇": "0", "○": "0", "D": "0", "Q": "0",
+                             "l": "1", "I": "1", "|": "1", "丨": "1", "]": "1", "[": "1",
+                             "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8",
+                             "一": "-", "—": "-", "－": "-", "_": "-", "~": "-", "＋": "+"})
+_DASHES = {"-", "--", "—", "——", "–", "－", "一", "_", "~"}
+# Label clean-up: bracket look-alikes chi_sim prints for （ ） in numbering like （一）.
+_LABEL_FIX = str.maketrans({"〈": "（", "〔": "（", "｛": "（", "{": "(", "〉": "）", "〕": "）",
+                            "｝": "）", "}": ")"})
+_CJK_PUNCT = "，。、；：？！（）《》“”‘’【】〈〉「」"
+_SPACE_IN_CJK_RE = re.compile(
+    rf"(?<=[\u3400-\u9fff{_CJK_PUNCT}])\s+|\s+(?=[\u3400-\u9fff{_CJK_PUNCT}])"
+)
+_MIN_TEXT_CHARS = 20  # fewer printable characters than this on a page: no text layer
+
+
+class OcrUnavailable(RuntimeError):
+    """Tesseract (with the chi_sim model) is not installed: the caller reports a status."""
+
+
+# ── Detection ───────────────────────────────────────────────────────────────
+
+
+def is_scanned_pdf(data: bytes) -> bool:
+    """True when the PDF's pages are pictures: pages carrying a large image have no (or a
+    negligible) text layer, and they are at least as many as the pages with text."""
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            scanned = texty = 0
+            for page in pdf.pages:
+                n_chars = sum(1 for ch in page.chars if ch.get("text", "").strip())
+                if n_chars >= _MIN_TEXT_CHARS:
+                    texty += 1
+                    continue
+                width, height = float(page.width), float(page.height)
+                covered = 0.0
+                for im in page.images:
+                    w = min(float(im["x1"]), width) - max(float(im["x0"]), 0.0)
+                    h = min(float(im["bottom"]), height) - max(float(im["top"]), 0.0)
+                    covered += max(w, 0.0) * max(h, 0.0)
+                if covered >= 0.25 * width * height:
+                    scanned += 1
+            return scanned > 0 and scanned >= texty
+    except Exception:  # noqa: BLE001 - a PDF pdfplumber cannot open is not "scanned"
+        return False
+
+
+# ── Tesseract ───────────────────────────────────────────────────────────────
+
+
+@functools.lru_cache(maxsize=1)
+def _languages() -> frozenset[str]:
+    exe = shutil.which("tesseract")
+    if not exe:
+        return frozenset()
+    try:
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(x.strip() for x in out.stdout.splitlines()[1:] if x.strip())
+
+
+def ocr_available() -> bool:
+    return cv2 is not None and "chi_sim" in _languages()
+
+
+def _require_ocr() -> None:
+    if cv2 is None:
+        raise OcrUnavailable("opencv (opencv-python-headless) not installed")
+    if "chi_sim" not in _languages():
+        raise OcrUnavailable("tesseract with chi_sim not installed")
+
+
+@dataclass
+class _Word:
+    text: str
+    conf: float
+    left: int
+    top: int
+    width: int
+    height: int
+    line: tuple[int, int, int]
+
+
+@dataclass
+class _Read:
+    words: list[_Word] = field(default_factory=list)
+
+    def lines(self) -> list[list[_Word]]:
+        out: dict[tuple[int, int, int], list[_Word]] = {}
+        for w in self.words:
+            out.setdefault(w.line, []).append(w)
+        return list(out.values())
+
+    @property
+    def conf(self) -> float:
+        return min((w.conf for w in self.words), default=0.0)
+
+    @property
+    def mean_conf(self) -> float:
+        return sum(w.conf for w in self.words) / len(self.words) if self.words else 0.0
+
+    def text(self) -> str:
+        """Lines joined without a separator, as `pdf.py` joins a wrapped cell."""
+        return "".join(_join_words([w.text for w in line]) for line in self.lines())
+
+
+def _join_words(words: list[str]) -> str:
+    out = ""
+    for w in words:
+        if out and not (_CJK_RE.search(out[-1]) or _CJK_RE.search(w[0]) or out[-1] in _CJK_PUNCT
+                        or w[0] in _CJK_PUNCT):
+            out += " "
+        out += w
+    return out
+
+
+def _parse_tsv(tsv: str) -> dict[int, _Read]:
+    reads: dict[int, _Read] = {}
+    for line in tsv.splitlines()[1:]:
+        parts = line.split("\t")
+        if len(parts) < 12:
+            continue
+        level, page = parts[0], int(parts[1])
+        read = reads.setdefault(page, _Read())
+        text = parts[11].strip()
+        if level != "5" or not text:
+            continue
+        read.words.append(_Word(text, float(parts[10]), int(parts[6]), int(parts[7]), int(parts[8]),
+                                int(parts[9]), (int(parts[2]), int(parts[3]), int(parts[4]))))
+    return reads
+
+
+def _tesseract(images: list[np.ndarray | bytes], lang: str, psm: int, whitelist: str | None = None) -> list[_Read]:
+    """OCR each image on its own (one tesseract process for the whole batch)."""
+    if not images:
+        return []
+    exe = shutil.which("tesseract")
+    if not exe:
+        raise OcrUnavailable("tesseract with chi_sim not installed")
+    cmd_tail = ["stdout", "-l", lang, "--psm", str(psm), "--dpi", str(DPI)]
+    if whitelist:
+        cmd_tail += ["-c", f"tessedit_char_whitelist={whitelist}"]
+    cmd_tail += ["-c", "tessedit_do_invert=0", "tsv"]
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
+        paths = []
+        for i, img in enumerate(images):
+            path = Path(tmp) / f"{i:05d}.png"
+            if isinstance(img, bytes):
+                path.write_bytes(img)
+            else:
+                cv2.imwrite(str(path), img)
+            paths.append(str(path))
+        listing = Path(tmp) / "list.txt"
+        listing.write_text("\n".join(paths) + "\n", "utf-8")
+        proc = subprocess.run([exe, str(listing), *cmd_tail], capture_output=True, env=env,
+                              timeout=120 + 5 * len(images))
+        reads = _parse_tsv(proc.stdout.decode("utf-8", "replace"))
+        if proc.returncode != 0 or len(reads) != len(images):
+            # Never misalign results: fall back to one process per image.
+            reads = {}
+            for i, path in enumerate(paths, start=1):
+                one = subprocess.run([exe, path, *cmd_tail], capture_output=True, env=env, timeout=120)
+                reads[i] = _parse_tsv(one.stdout.decode("utf-8", "replace")).get(1, _Read())
+    return [reads.get(i + 1, _Read()) for i in range(len(images))]
+
+
+def _workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _run_jobs(jobs: list[tuple[list[np.ndarray | bytes], str, int, str | None]]) -> list[list[_Read]]:
+    """Run several batches in parallel, each split so that every worker has work."""
+    n = _workers()
+    chunks: list[tuple[int, int, list[np.ndarray | bytes], str, int, str | None]] = []
+    for j, (images, lang, psm, whitelist) in enumerate(jobs):
+        size = max(1, -(-len(images) // n)) if len(images) > 8 else max(1, len(images))
+        for start in range(0, len(images), size):
+            chunks.append((j, start, images[start:start + size], lang, psm, whitelist))
+    results: list[list[_Read]] = [[_Read() for _ in images] for images, *_ in jobs]
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        futures = [(j, start, pool.submit(_tesseract, imgs, lang, psm, wl))
+                   for j, start, imgs, lang, psm, wl in chunks]
+        for j, start, fut in futures:
+            for k, read in enumerate(fut.result()):
+                results[j][start + k] = read
+    return results
+
+
+# ── Page geometry ───────────────────────────────────────────────────────────
+
+
+def _px(inches: float) -> int:
+    return max(1, round(inches * DPI))
+
+
+def _rect(w: int, h: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_RECT, (max(1, w), max(1, h)))
+
+
+def _deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """Rotate so that table rules and text lines are horizontal (projection-profile search)."""
+    small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    _, bw = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if not bw.any():
+        return gray, 0.0
+    h, w = bw.shape
+    bwf = bw.astype(np.float32)
+
+    def score(angle: float) -> float:
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        rot = cv2.warpAffine(bwf, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+        profile = rot.sum(axis=1)
+        return float(np.square(np.diff(profile)).sum())
+
+    coarse = max(np.arange(-3.0, 3.001, 0.25), key=score)
+    fine = float(max(np.arange(coarse - 0.25, coarse + 0.2501, 0.025), key=score))
+    if abs(fine) < 0.02:
+        return gray, 0.0
+    H, W = gray.shape
+    m = cv2.getRotationMatrix2D((W / 2, H / 2), fine, 1.0)
+    return cv2.warpAffine(gray, m, (W, H), flags=cv2.INTER_CUBIC, borderValue=255), fine
+
+
+def _binarize(gray: np.ndarray) -> np.ndarray:
+    """Ink = 255. Adaptive, so uneven scanner illumination does not turn into ink; on a
+    lightly smoothed page, so that scanner noise does not either while faint strokes
+    (a pale "0" must not come out blank) still do."""
+    smooth = cv2.GaussianBlur(gray, (3, 3), 0)
+    return cv2.adaptiveThreshold(smooth, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV,
+                                 _px(0.14) | 1, 15)
+
+
+@dataclass
+class _Cell:
+    x0: int  # interior bounding box, page pixels
+    y0: int
+    x1: int
+    y1: int
+    image: np.ndarray | None = None  # cleaned crop to OCR; None when the cell is empty
+    lines: list[np.ndarray] = field(default_factory=list)  # one crop per text line
+    mask: np.ndarray | None = None  # its ink, cropped like `image` less the padding
+    glyphs: list[tuple[int, int, int, int]] = field(default_factory=list)  # x-runs of ink
+    ink_height: int = 0
+    native: float = 1.0  # scan pixels per rendered pixel (0.5 for a 150 dpi scan)
+    ambiguous_blank: bool = False
+    text: str = ""
+    conf: float | None = None
+
+
+@dataclass
+class _Piece:
+    """One table as found on one page."""
+
+    page_no: int
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    cells: list[_Cell]
+
+
+@dataclass
+class _Page:
+    page_no: int
+    text_image: bytes  # PNG of the page with its tables whited out, for the page text
+    pieces: list[_Piece]
+    lines: list[tuple[int, str]] = field(default_factory=list)  # (top px, text)
+
+
+def _rules(bw: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The ruling-line mask of the page's tables and the tables' bounding boxes."""
+    horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, _rect(_px(0.3), 1))
+    horiz = cv2.dilate(horiz, _rect(_px(0.03), 3))
+    vert = cv2.morphologyEx(bw, cv2.MORPH_OPEN, _rect(1, _px(0.07)))
+    vert = cv2.dilate(vert, _rect(3, _px(0.03)))
+    # A rule ends on rules: text strokes inside a cell never touch a rule at both ends.
+    anchor = cv2.dilate(horiz, _rect(1, _px(0.02)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(vert, connectivity=8)
+    keep = np.zeros(n, dtype=bool)
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if h < _px(0.1):
+            continue
+        top = anchor[y:y + 3, x:x + w].any()
+        bottom = anchor[max(y + h - 3, 0):y + h, x:x + w].any()
+        keep[i] = top and bottom
+    vert = np.where(keep[labels], 255, 0).astype(np.uint8)
+    rules = cv2.bitwise_or(horiz, vert)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
+    boxes = []
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if w < _px(1.0) or h < _px(0.2):
+            continue
+        if not vert[y:y + h, x:x + w][labels[y:y + h, x:x + w] == i].any():
+            continue  # a lone horizontal rule (underline, separator) is not a table
+        boxes.append((int(x), int(y), int(x + w), int(y + h)))
+    return rules, sorted(boxes, key=lambda b: b[1])
+
+
+def _glyph_runs(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Glyphs of a one-line cell: ink components merged where they overlap horizontally."""
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    boxes = sorted((int(s[0]), int(s[1]), int(s[0] + s[2]), int(s[1] + s[3])) for s in stats[1:n])
+    runs: list[list[int]] = []
+    for x0, y0, x1, y1 in boxes:
+        if runs and x0 < runs[-1][2]:
+            run = runs[-1]
+            run[1], run[2], run[3] = min(run[1], y0), max(run[2], x1), max(run[3], y1)
+        else:
+            runs.append([x0, y0, x1, y1])
+    return [tuple(r) for r in runs]  # type: ignore[misc]
+
+
+def _cells(gray: np.ndarray, bw: np.ndarray, rules: np.ndarray,
+           box: tuple[int, int, int, int]) -> list[_Cell]:
+    bx0, by0, bx1, by1 = box
+    region = rules[by0:by1, bx0:bx1]
+    free = (region == 0).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
+    h, w = region.shape
+    min_side = _px(0.05)
+    speck = max(6, round((DPI / 300) ** 2 * 8))
+    margin = max(2, _px(0.008))
+    out: list[_Cell] = []
+    for i in range(1, n):
+        x, y, cw, ch, _area = (int(v) for v in stats[i])
+        if x == 0 or y == 0 or x + cw >= w or y + ch >= h:
+            continue  # outside the frame
+        if cw < min_side or ch < min_side:
+            continue
+        cell = _Cell(bx0 + x, by0 + y, bx0 + x + cw, by0 + y + ch)
+        own = labels[y:y + ch, x:x + cw] == i
+        own = cv2.erode(own.astype(np.uint8), _rect(2 * margin + 1, 2 * margin + 1)).astype(bool)
+        ink = np.where(own, bw[cell.y0:cell.y1, cell.x0:cell.x1], 0).astype(np.uint8)
+        k, lab, st, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        big = np.zeros(k, dtype=bool)
+        removed = 0
+        for j in range(1, k):
+            if st[j][4] >= speck:
+                big[j] = True
+            else:
+                removed += int(st[j][4])
+        if not big.any():
+            cell.ambiguous_blank = removed > 4 * speck
+            out.append(cell)
+            continue
+        mask = np.where(big[lab], 255, 0).astype(np.uint8)
+        ys, xs = np.nonzero(mask)
+        iy0, iy1, ix0, ix1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
+        if (iy1 - iy0) * (ix1 - ix0) > 0 and mask.sum() / 255 < speck * 2 and max(iy1 - iy0, ix1 - ix0) < _px(0.02):
+            cell.ambiguous_blank = True
+            out.append(cell)
+            continue
+        crop_gray = gray[cell.y0:cell.y1, cell.x0:cell.x1]
+        # Keep the grey image around the ink (never cut a faint stroke off a digit: a "0"
+        # that loses its top right is a "6"); white out only what is far from any ink.
+        near_ink = cv2.dilate(mask, _rect(_px(0.04), _px(0.04))) > 0
+        clean = np.where(near_ink, crop_gray, 255).astype(np.uint8)
+        clean = clean[iy0:iy1, ix0:ix1]
+        pad = _px(0.06)
+        cell.image = cv2.copyMakeBorder(clean, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+        ink_mask = mask[iy0:iy1, ix0:ix1]
+        bands = _text_lines(ink_mask)
+        cell.lines = [cv2.copyMakeBorder(clean[a:b], pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+                      for a, b in bands]
+        cell.mask = ink_mask
+        cell.glyphs = _glyph_runs(ink_mask)
+        cell.ink_height = iy1 - iy0
+        out.append(cell)
+    return out
+
+
+def _text_lines(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Row bands of a cell's text lines. A band much lower than the tallest one is a
+    fragment of a character (the top stroke of 三) and joins its nearest neighbour."""
+    rows = mask.any(axis=1)
+    bands: list[list[int]] = []
+    for y, on in enumerate(rows):
+        if on and bands and y - bands[-1][1] <= 2:
+            bands[-1][1] = y + 1
+        elif on:
+            bands.append([y, y + 1])
+    while len(bands) > 1:
+        tallest = max(b - a for a, b in bands)
+        i = min(range(len(bands)), key=lambda k: bands[k][1] - bands[k][0])
+        if bands[i][1] - bands[i][0] >= 0.6 * tallest:
+            break
+        gap_up = bands[i][0] - bands[i - 1][1] if i > 0 else None
+        gap_down = bands[i + 1][0] - bands[i][1] if i + 1 < len(bands) else None
+        j = i - 1 if gap_down is None or (gap_up is not None and gap_up <= gap_down) else i + 1
+        a, b = min(i, j), max(i, j)
+        bands[a:b + 1] = [[bands[a][0], bands[b][1]]]
+    pad = 2
+    return [(max(a - pad, 0), min(b + pad, mask.shape[0])) for a, b in bands]
+
+
+def _layout(page_no: int, gray: np.ndarray) -> _Page:
+    """A page's tables and cells (cropped, ready to read) and its text as an image; the
+    page bitmap itself is not kept, so a long scan does not pile up in memory."""
+    gray, _angle = _deskew(gray)
+    bw = _binarize(gray)
+    rules, boxes = _rules(bw)
+    pieces = []
+    for box in boxes:
+        cells = _cells(gray, bw, rules, box)
+        if len(cells) >= 2:
+            pieces.append(_Piece(page_no, *box, cells))
+    for piece in pieces:  # their cells are read one by one
+        gray[piece.y0:piece.y1, piece.x0:piece.x1] = 255
+    ok, png = cv2.imencode(".png", gray)
+    return _Page(page_no, png.tobytes() if ok else b"", pieces)
+
+
+# ── Reading a cell ──────────────────────────────────────────────────────────
+
+
+def _label_text(read: _Read) -> str:
+    text = clean_cell(read.text()).translate(_LABEL_FIX)
+    return _SPACE_IN_CJK_RE.sub("", text)
+
+
+_MIN_NATIVE_DIGIT_PX = 15  # below this digit height in the scan's own pixels, be stricter
+_PAD = _px(0.06)  # white margin around every image given to tesseract
+_DIGIT_SCALES = (1.0, 1.25, 1.5)
+# A digit's ink is 0.37–0.68 of its height wide in common fonts; wider runs are touching
+# digits, narrower ones a decimal point or a sign.
+_DIGIT_MIN_W, _DIGIT_MAX_W = 0.36, 0.70
+
+
+def _resize(img: np.ndarray, factor: float) -> np.ndarray:
+    if factor == 1.0:
+        return img
+    interp = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+    return cv2.resize(img, None, fx=factor, fy=factor, interpolation=interp)
+
+
+@dataclass
+class _Number:
+    """What a number reader looks at: a one-line cell, or the part of it before a unit."""
+
+    image: np.ndarray
+    mask: np.ndarray
+    runs: list[tuple[int, int, int, int]]
+    height: int
+    # Digits only a dozen scan pixels high: 0/6/8/9 blur into each other and both digit
+    # readers see the same blur, so a third model (chi_sim, digits only) must agree.
+    strict: bool = False
+
+    def chars(self, run: tuple[int, int, int, int]) -> tuple[int, int]:
+        ratio = (run[2] - run[0]) / max(self.height, 1)
+        lo = max(1, -int(-ratio // _DIGIT_MAX_W))
+        return lo, max(lo, int(ratio // _DIGIT_MIN_W))
+
+    def expected(self) -> tuple[int, int]:
+        spans = [self.chars(r) for r in self.runs]
+        return sum(a for a, _ in spans), sum(b for _, b in spans)
+
+    def shape(self, run: tuple[int, int, int, int]) -> str | None:
+        """"." "," "-" "/" when the run's geometry says so; None for anything else."""
+        x0, y0, x1, y1 = run
+        h = max(self.height, 1)
+        w, rh = x1 - x0, y1 - y0
+        mid = (y0 + y1) / 2
+        if w <= 0.3 * h and rh <= 0.3 * h and mid >= 0.7 * h:
+            return "," if y1 > h + 0.08 * h or rh > 1.6 * w else "."
+        if rh <= 0.2 * h and w >= 0.25 * h and 0.3 * h <= mid <= 0.8 * h:
+            return "-"
+        if rh >= 0.7 * h and w >= 0.3 * h:
+            # "/" (a blank mark): a thin stroke leaning right, no bar or serif.
+            glyph = self.mask[y0:y1, x0:x1] > 0
+            rows = [(y, np.flatnonzero(row)) for y, row in enumerate(glyph)]
+            rows = [(y, sp) for y, sp in rows if sp.size]
+            if len(rows) >= 3 and max(sp[-1] - sp[0] + 1 for _, sp in rows) <= 0.3 * h:
+                ys = np.array([y for y, _ in rows], dtype=float)
+                xs = np.array([(sp[0] + sp[-1]) / 2 for _, sp in rows])
+                slope = np.polyfit(ys, xs, 1)[0]
+                if slope * rh <= -0.12 * h:
+                    return "/"
+        return None
+
+    def glyph_image(self, x0: int, x1: int) -> np.ndarray:
+        """Columns x0:x1 alone (a neighbour's ink never falls inside a run's columns)."""
+        img = self.image[:, x0 + _PAD:x1 + _PAD]
+        return cv2.copyMakeBorder(img, 0, 0, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255)
+
+    def pieces(self) -> dict[int, list[tuple[int, int]]]:
+        """Run index → column slices to read one character each. Punctuation known by its
+        shape is not read; a run of k touching digits is cut into k equal slices (digits
+        are set on equal advances)."""
+        plain = [r for r in self.runs if self.chars(r) == (1, 1) and self.shape(r) is None]
+        widths = sorted(r[2] - r[0] for r in plain)
+        unit = widths[len(widths) // 2] if widths else 0.53 * self.height
+        out: dict[int, list[tuple[int, int]]] = {}
+        for i, r in enumerate(self.runs):
+            if self.shape(r) is not None:
+                continue
+            lo, hi = self.chars(r)
+            k = lo if lo == hi else max(lo, min(hi, round((r[2] - r[0]) / max(unit, 1))))
+            step = (r[2] - r[0]) / k
+            out[i] = [(r[0] + round(j * step), r[0] + round((j + 1) * step)) for j in range(k)]
+        return out
+
+    def line_images(self) -> list[np.ndarray]:
+        return [_resize(self.image, f) for f in _DIGIT_SCALES]
+
+
+def _number_view(cell: _Cell, drop_runs: int = 0) -> _Number | None:
+    if cell.image is None or cell.mask is None or len(cell.lines) != 1:
+        return None
+    runs = cell.glyphs[: len(cell.glyphs) - drop_runs] if drop_runs else cell.glyphs
+    if not runs:
+        return None
+    image, mask = cell.image, cell.mask
+    if drop_runs:
+        cut = runs[-1][2] + 2
+        image = image.copy()
+        image[:, cut + _PAD:] = 255
+        mask = mask.copy()
+        mask[:, cut:] = 0
+    top = min(r[1] for r in runs)
+    height = max(r[3] for r in runs) - top
+    if top:
+        runs = [(a, b - top, c, d - top) for a, b, c, d in runs]
+        image = image[top:]
+        mask = mask[top:]
+    return _Number(image, mask, runs, height, strict=height * cell.native < _MIN_NATIVE_DIGIT_PX)
+
+
+def _vote(view: _Number, reads: list[_Read]) -> tuple[str | None, float]:
+    """The number several whole-line readings agree on, and how far to trust it.
+
+    A reading counts only if it is a number and fits the glyphs on the image (a dropped or
+    invented digit changes the count). One reading alone, or readings that disagree, do not
+    make a confident number."""
+    lo, hi = view.expected()
+    groups: dict[str, list[float]] = {}
+    for read in reads:
+        text = " ".join(w.text for w in read.words)
+        compact = text.replace(" ", "")
+        if not compact or not (_NUMBER_RE.match(compact) or compact.strip("-") == ""):
+            continue
+        if not lo <= len(compact) <= hi:
+            continue
+        groups.setdefault(text, []).append(read.conf)
+    if not groups:
+        return None, 0.0
+    ranked = sorted(groups.items(), key=lambda kv: (len(kv[1]), max(kv[1])), reverse=True)
+    text, confs = ranked[0]
+    conf = max(confs)
+    if len(confs) < 2:
+        conf = min(conf, 70.0)
+    for _other, other_confs in ranked[1:]:
+        if max(other_confs) >= 80 or len(other_confs) >= len(confs):
+            conf = min(conf, 50.0)
+    return text, conf
+
+
+def _by_glyph(view: _Number, glyph_reads: dict[tuple[int, int], _Read]) -> tuple[str | None, float]:
+    """The number read one glyph at a time (None when a glyph could not be read alone)."""
+    out, conf = "", 100.0
+    pieces = view.pieces()
+    for i, run in enumerate(view.runs):
+        if i not in pieces:
+            out += view.shape(run) or ""
+            continue
+        for j in range(len(pieces[i])):
+            read = glyph_reads.get((i, j))
+            text = "".join(w.text for w in read.words) if read else ""
+            if len(text) != 1:
+                return None, 0.0
+            out += text
+            conf = min(conf, read.conf)  # type: ignore[union-attr]
+    return out, conf
+
+
+def _read_number(view: _Number, line_reads: list[_Read], glyph_reads: dict[tuple[int, int], _Read],
+                 third: _Read | None = None) -> tuple[str | None, float, bool]:
+    """(number, confidence, glyph reading complete) from the readers. Agreement of the
+    whole-line vote and the glyph-by-glyph reading is what makes a number confident."""
+    text, conf, complete = _two_readers(view, line_reads, glyph_reads)
+    if view.strict and text is not None and text != "/":
+        other = "".join(w.text for w in third.words) if third else ""
+        if other and other != text.replace(" ", ""):
+            conf = min(conf, 75.0)
+    return text, conf, complete
+
+
+def _two_readers(view: _Number, line_reads: list[_Read],
+                 glyph_reads: dict[tuple[int, int], _Read]) -> tuple[str | None, float, bool]:
+    voted, v_conf = _vote(view, line_reads)
+    glyphs, g_conf = _by_glyph(view, glyph_reads)
+    if voted is None and glyphs == "/":
+        return glyphs, 90.0, True  # a blank mark, recognised by its shape
+    if glyphs is not None and not (_NUMBER_RE.match(glyphs) or glyphs.strip("-") == ""):
+        glyphs = None if voted is not None else glyphs
+    if voted is not None and glyphs is not None:
+        if voted.replace(" ", "") == glyphs:
+            # Two readers, segmenting differently, agree: combine as independent evidence.
+            return voted, 100.0 - (100.0 - v_conf) * (100.0 - g_conf) / 100.0, True
+        best = voted if v_conf >= g_conf else glyphs
+        return best, min(max(v_conf, g_conf), 50.0), True
+    if voted is not None:
+        # One reader only (a glyph could not be read alone): the whole-line readings are
+        # one engine at three scales and can share a mistake.
+        return voted, min(v_conf, 75.0), False
+    if glyphs is not None:
+        return glyphs, min(g_conf, 70.0), True
+    return None, 0.0, False
+
+
+def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, chinese: _Read) -> tuple[str, float, bool]:
+    """(text, confidence, is_number_with_unit) for an inked cell."""
+    label = _label_text(chinese)
+    compact = unicodedata.normalize("NFKC", label).replace(" ", "")
+    cjk = _CJK_RE.findall(_UNIT_RE.sub("", compact))
+    voted, conf, by_glyph = number if number is not None else (None, 0.0, False)
+    if _is_dash(cell):
+        return "—", 95.0, False
+    if number is None or len(cjk) >= 2 or (len(cjk) == 1 and compact not in _DASHES and voted is None):
+        return _snap(label), chinese.mean_conf, False
+    unit = _UNIT_RE.search(compact)
+    if unit and _NUMBER_RE.match(compact[: unit.start()].translate(_CONFUSABLE) or "x"):
+        return compact, chinese.conf, True
+    if voted is None:
+        return _snap(label), min(chinese.conf, 50.0), False
+    if voted == "/":
+        return voted, conf, False
+    if _NUMBER_WORD_RE.match(compact):
+        conf = min(conf, 50.0)  # a number followed by a word that is not a known unit
+    chi = re.sub(r"\D", "", compact.translate(_CONFUSABLE))
+    digits = re.sub(r"\D", "", voted)
+    if not by_glyph and chinese.conf >= 90 and _NUMBER_RE.match(compact.translate(_CONFUSABLE) or "x") \
+            and len(chi) >= len(digits) and chi != digits:
+        # The Chinese model confidently read other digits (it drops leading ones often, so
+        # only a reading at least as long counts against the number).
+        conf = min(conf, 50.0)
+    return voted, conf, False
+
+
+def _is_dash(cell: _Cell) -> bool:
+    """A cell whose only ink is one or two flat strokes: "-", "—", "——" (blank marks)."""
+    if len(cell.lines) != 1 or len(cell.glyphs) not in (1, 2):
+        return False
+    return all((x1 - x0) >= 1.6 * (y1 - y0) and (y1 - y0) <= _px(0.045)
+               for x0, y0, x1, y1 in cell.glyphs)
+
+
+# The printed labels of the two national templates (国办公开办函〔2019〕60号, 〔2021〕30号)
+# and their common variants. chi_sim misreads a character or two in small table print
+# (信→何, 禁→茜, 未→林), and one wrong character is enough to lose a row: a label read
+# within a small edit distance of exactly one of these is taken to be that label.
+_LEXICON = (
+    "信息内容", "规章", "规范性文件", "行政规范性文件", "行政许可", "其他对外管理服务事项",
+    "行政处罚", "行政强制", "行政事业性收费", "政府集中采购",
+    "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
+    "处理决定数量", "采购项目数量", "采购总金额", "采购总金额（万元）", "采购总金额（元）",
+    "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量",
+    "本年收费金额（单位：万元）",
+    *(f"第二十条第（{n}）项" for n in "一五六八九"),
+    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+    "申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织",
+    "法律服务机构", "其他", "总计", "合计",
+    "一、本年新收政府信息公开申请数量", "一、本年新收到政府信息公开申请数量",
+    "二、上年结转政府信息公开申请数量", "二、上年转结政府信息公开申请数量",
+    "三、本年度办理结果", "（一）予以公开",
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "（三）不予公开", "1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”",
+    "4.保护第三方合法权益", "5.属于三类内部事务信息", "6.属于四类过程性信息",
+    "7.属于行政执法案卷", "8.属于行政查询事项",
+    "（四）无法提供", "1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作",
+    "3.补正后申请内容仍不明确",
+    "（五）不予处理", "1.信访举报投诉类申请", "2.重复申请", "3.要求提供公开出版物",
+    "4.无正当理由大量反复申请", "5.要求行政机关确认或重新出具已获取信息",
+    "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "3.其他",
+    "（七）总计", "四、结转下年度继续办理", "四、转结下年度继续办理", "四、结转下一年度继续办理",
+    "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉",
+    "结果维持", "结果纠正", "其他结果", "尚未审结",
+)
+_SNAP_MAX = 0.3  # edits per character
+
+
+def _snap_key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[\s\"'“”‘’「」]", "", text)
+    return re.sub(r"(?<=\d)[、,，.]", ".", text)
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon_keys() -> list[tuple[str, str]]:
+    return [(_snap_key(x), x) for x in _LEXICON]
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or limit + 1 once it is certainly larger than limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def _snap(text: str) -> str:
+    key = _snap_key(text)
+    if not key:
+        return text
+    scored = []
+    for lex_key, label in _lexicon_keys():
+        limit = int(_SNAP_MAX * max(len(key), len(lex_key)))
+        d = _distance(key, lex_key, limit)
+        if d <= limit:
+            scored.append((d, label))
+    scored.sort()
+    if not scored or scored[0][0] == 0:
+        return text
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return text  # two labels as close: keep what was read
+    return scored[0][1]
+
+
+# ── Tables across pages ─────────────────────────────────────────────────────
+
+
+def _first_row_text(piece: _Piece) -> str:
+    tol = _px(0.04)
+    return "".join(c.text for c in sorted(piece.cells, key=lambda c: c.x0) if c.y0 - piece.y0 <= tol * 2)
+
+
+def _continues(prev: _Piece, nxt: _Piece, prev_last: bool, nxt_first: bool, page: _Page) -> bool:
+    if not (prev_last and nxt_first and nxt.page_no == prev.page_no + 1):
+        return False
+    tol = _px(8 / 72)
+    if abs(prev.x0 - nxt.x0) > tol or abs(prev.x1 - nxt.x1) > tol:
+        return False
+    # Only the table opens the page: a heading above it starts a new section.
+    for top, text in page.lines:
+        if top < nxt.y0 and len(_CJK_RE.findall(text)) >= 4 and "页" not in text:
+            return False
+    return not _SECTION_START_RE.search(_first_row_text(nxt))
+
+
+def _axis(values: list[float], tol: float) -> list[float]:
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= tol:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [sum(g) / len(g) for g in groups]
+
+
+def _index(axis: list[float], v: float) -> int:
+    return min(range(len(axis)), key=lambda i: abs(axis[i] - v))
+
+
+def _grid(pieces: list[_Piece], index: int) -> RawTable:
+    """One grid from a table's pieces: the next page's part is laid right under the
+    previous one (its top rule on the previous bottom rule) and scaled to the first part's
+    width, since a scanner never puts two pages at exactly the same place."""
+    ref = pieces[0]
+    pad = 3  # from a cell's interior to the middle of its rules
+    entries = []
+    y_offset = 0.0
+    for k, piece in enumerate(pieces):
+        if k:
+            above = max(c.y1 for c in pieces[k - 1].cells) + pad
+            y_offset += above - (min(c.y0 for c in piece.cells) - pad)
+        sx = (ref.x1 - ref.x0) / max(piece.x1 - piece.x0, 1)
+        for cell in piece.cells:
+            x0 = ref.x0 + (cell.x0 - pad - piece.x0) * sx
+            x1 = ref.x0 + (cell.x1 + pad - piece.x0) * sx
+            entries.append((piece, cell, x0, x1, cell.y0 - pad + y_offset, cell.y1 + pad + y_offset))
+    tol = _px(3 / 72)
+    xs = _axis([e[2] for e in entries] + [e[3] for e in entries], tol)
+    ys = _axis([e[4] for e in entries] + [e[5] for e in entries], tol)
+    n_rows, n_cols = max(len(ys) - 1, 0), max(len(xs) - 1, 0)
+    rows = [[""] * n_cols for _ in range(n_rows)]
+    table = RawTable(index=index, rows=rows, page=ref.page_no)
+    for cid, (piece, cell, x0, x1, top, bottom) in enumerate(entries):
+        c0, c1 = _index(xs, x0), _index(xs, x1)
+        r0, r1 = _index(ys, top), _index(ys, bottom)
+        bbox = (piece.page_no, *(round(v / SCALE, 1) for v in (cell.x0 - pad, cell.y0 - pad,
+                                                                cell.x1 + pad, cell.y1 + pad)))
+        for r in range(r0, max(r1, r0 + 1)):
+            for c in range(c0, max(c1, c0 + 1)):
+                if r < n_rows and c < n_cols:
+                    rows[r][c] = cell.text
+                    table.bboxes[(r, c)] = bbox
+                    table.origin[(r, c)] = cid
+                    if cell.conf is not None:
+                        table.confidence[(r, c)] = round(cell.conf, 1)
+    return table
+
+
+def _table_lines(table: RawTable) -> list[str]:
+    out = []
+    for r, row in enumerate(table.rows):
+        seen: dict[int, str] = {}
+        for c, text in enumerate(row):
+            if text:
+                seen.setdefault(table.origin.get((r, c), -1 - c), text)
+        if seen:
+            out.append(" ".join(seen.values()))
+    return out
+
+
+def _read_numbers(views: list[_Number | None], digits_lang: str,
+                  extra_jobs: list[tuple[list[np.ndarray | bytes], str, int, str | None]] | None = None
+                  ) -> tuple[list[tuple[str | None, float, bool] | None], list[list[_Read]]]:
+    """Read every view as a number (whole line at several scales, and glyph by glyph);
+    other OCR jobs ride along in the same parallel run."""
+    idx = [i for i, v in enumerate(views) if v is not None]
+    scaled = [[views[i].line_images()[k] for i in idx] for k in range(len(_DIGIT_SCALES))]  # type: ignore[union-attr]
+    keys: list[tuple[int, int, int]] = []
+    glyph_images: list[np.ndarray] = []
+    for i in idx:
+        view = views[i]
+        assert view is not None
+        for run, slices in view.pieces().items():
+            for j, (x0, x1) in enumerate(slices):
+                keys.append((i, run, j))
+                glyph_images.append(view.glyph_image(x0, x1))
+    strict = [i for i in idx if views[i].strict]  # type: ignore[union-attr]
+    results = _run_jobs([
+        *((imgs, digits_lang, 7, _DIGITS) for imgs in scaled),
+        (glyph_images, digits_lang, 10, _DIGITS),
+        ([views[i].image for i in strict], "chi_sim", 7, _DIGITS),  # type: ignore[union-attr]
+        *(extra_jobs or []),
+    ])
+    third = dict(zip(strict, results[len(_DIGIT_SCALES) + 1], strict=True))
+    n = len(_DIGIT_SCALES)
+    line_reads = {i: [results[k][j] for k in range(n)] for j, i in enumerate(idx)}
+    glyph_reads: dict[int, dict[tuple[int, int], _Read]] = {i: {} for i in idx}
+    for (i, run, j), read in zip(keys, results[n], strict=True):
+        glyph_reads[i][(run, j)] = read
+    # The single-character mode now and then returns nothing for a plain "8" or "9"; the
+    # raw-line mode reads those.
+    empty = [k for k, read in enumerate(results[n]) if not read.words]
+    if empty:
+        retry = _run_jobs([([glyph_images[k] for k in empty], digits_lang, 13, _DIGITS)])[0]
+        for k, read in zip(empty, retry, strict=True):
+            i, run, j = keys[k]
+            glyph_reads[i][(run, j)] = read
+    out: list[tuple[str | None, float, bool] | None] = [None] * len(views)
+    for i in idx:
+        out[i] = _read_number(views[i], line_reads[i], glyph_reads[i], third.get(i))  # type: ignore[arg-type]
+    return out, results[n + 2:]
+
+
+# ── Entry point ─────────────────────────────────────────────────────────────
+
+
+def _pages(data: bytes) -> list[_Page]:
+    """Render each page at 300 dpi (pdfium is not thread-safe: one page at a time) and lay
+    it out in the pool meanwhile, with only a few rendered pages waiting at any time."""
+    pdf = pdfium.PdfDocument(data)
+    futures = []
+    try:
+        with ThreadPoolExecutor(max_workers=_workers()) as pool:
+            for i in range(len(pdf)):
+                while sum(not f.done() for f in futures) >= 2 * _workers():
+                    next(f for f in futures if not f.done()).result()
+                page = pdf[i]
+                gray = np.array(page.render(scale=SCALE, grayscale=True).to_numpy(), dtype=np.uint8)
+                page.close()
+                futures.append(pool.submit(_layout, i + 1, gray))
+            return [f.result() for f in futures]
+    finally:
+        pdf.close()
+
+
+def _native_scale(data: bytes) -> dict[int, float]:
+    """Page number → scan pixels per rendered pixel, from the page's largest image."""
+    out: dict[int, float] = {}
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page_no, page in enumerate(pdf.pages, start=1):
+                best = None
+                for im in page.images:
+                    width_pt = float(im["x1"]) - float(im["x0"])
+                    src = im.get("srcsize") or (0, 0)
+                    if width_pt > 0.25 * float(page.width) and src[0]:
+                        dpi = float(src[0]) / (width_pt / 72.0)
+                        best = dpi if best is None else max(best, dpi)
+                if best:
+                    out[page_no] = min(best / DPI, 1.0)
+    except Exception:  # noqa: BLE001 - only a hint; without it the scan counts as sharp
+        pass
+    return out
+
+
+def read_scanned_pdf(data: bytes) -> Document:
+    """OCR an image-only PDF into a Document (format "scan") with per-cell confidences."""
+    _require_ocr()
+    digits_lang = "eng" if "eng" in _languages() else "chi_sim"
+    pages = _pages(data)
+    native = _native_scale(data)
+    for page in pages:
+        for piece in page.pieces:
+            for cell in piece.cells:
+                cell.native = native.get(page.page_no, 1.0)
+    cells = [c for p in pages for piece in p.pieces for c in piece.cells if c.image is not None]
+    page_images = [page.text_image for page in pages]
+    views = [_number_view(c) for c in cells]
+    numbers = _read_numbers(views, digits_lang, extra_jobs=[
+        ([img for c in cells for img in c.lines], "chi_sim", 7, None),
+        (page_images, "chi_sim", 3, None),
+    ])
+    numbers, (line_reads, page_reads) = numbers
+    line_owner = [i for i, c in enumerate(cells) for _ in c.lines]
+    chinese_reads = [_Read() for _ in cells]
+    for k, (owner, read) in enumerate(zip(line_owner, line_reads, strict=True)):
+        for w in read.words:
+            w.line = (k, w.line[1], w.line[2])
+            chinese_reads[owner].words.append(w)
+    with_unit: list[tuple[_Cell, str]] = []
+    for cell, number, chinese in zip(cells, numbers, chinese_reads, strict=True):
+        cell.text, cell.conf, has_unit = _decide(cell, number, chinese)
+        if has_unit:
+            with_unit.append((cell, _UNIT_RE.search(cell.text).group(1)))  # type: ignore[union-attr]
+    for cell in (c for p in pages for piece in p.pieces for c in piece.cells if c.image is None):
+        cell.conf = 60.0 if cell.ambiguous_blank else 99.0
+    if with_unit:
+        # "251000元": the number is read without the unit's glyphs.
+        unit_views = [_number_view(c, drop_runs=len(u)) for c, u in with_unit]
+        unit_numbers, _ = _read_numbers(unit_views, digits_lang)
+        for (cell, unit), number in zip(with_unit, unit_numbers, strict=True):
+            before = cell.text[: -len(unit)].translate(_CONFUSABLE)
+            if number is None or number[0] is None:
+                cell.conf = min(cell.conf or 0.0, 50.0)
+                continue
+            text, conf, _ = number
+            cell.text, cell.conf = text + unit, conf if text == before else min(conf, 50.0)
+    for page, read in zip(pages, page_reads, strict=True):
+        page.lines = [(min(w.top for w in line), _SPACE_IN_CJK_RE.sub("", _join_words([w.text for w in line])))
+                      for line in read.lines()]
+
+    # Stitch tables across pages, then build the grids.
+    groups: list[list[_Piece]] = []
+    last_on_prev_page = False
+    for page in pages:
+        for i, piece in enumerate(page.pieces):
+            if groups and _continues(groups[-1][-1], piece, last_on_prev_page, i == 0, page):
+                groups[-1].append(piece)
+            else:
+                groups.append([piece])
+            last_on_prev_page = i == len(page.pieces) - 1
+        if not page.pieces:
+            last_on_prev_page = False
+    tables = [_grid(group, i) for i, group in enumerate(groups)]
+
+    texts = []
+    for page in pages:
+        page_tables = [(g[0].y0, t) for g, t in zip(groups, tables, strict=True) if g[0].page_no == page.page_no]
+        items = [(top, 0, [text]) for top, text in page.lines if text.strip()]
+        items += [(top, 1, _table_lines(t)) for top, t in page_tables]
+        lines = [line for _top, _k, chunk in sorted(items, key=lambda x: (x[0], x[1])) for line in chunk]
+        texts.append("\n".join(lines))
+    doc = Document(format="scan", text="\n".join(texts), tables=tables)
+    n_low = sum(1 for c in cells if c.conf is not None and c.conf < 80)
+    doc.warnings.append(f"scanned PDF read by OCR (tesseract chi_sim): {len(pages)} pages, "
+                        f"{len(cells)} inked cells, {n_low} below confidence 80")
+    return doc
