@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import lxml.html
 from lxml import etree
 
 from .model import Document, RawTable, pad_rows
@@ -20,6 +19,10 @@ _ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", 
 # Tolerates the malformed declarations real sites ship, e.g. <meta httpequiv="ContentType" …>.
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
+
+# Plain etree elements: lxml.html's element classes cost a lookup per element touched, and
+# nothing here needs their methods. (One parser per process: extraction runs in processes.)
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 
 # A report has three to a dozen tables; hostile pages nest thousands.
 MAX_TABLES = 300
@@ -84,39 +87,42 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
     return data.decode("gb18030", errors="replace"), "gb18030"
 
 
+_VOID_BLOCKS = ("br", "hr")
+_INVISIBLE_TAGS = ("script", "style", "noscript")
+_HSPACE_RE = re.compile(r"[ \t\u00a0\u3000]+")
+_SPACES_RE = re.compile(r"\s+")
+
+
+def _prepare(root: etree._Element) -> None:
+    """Drop what a reader never sees and mark block boundaries with line breaks, once per
+    page, so every text below is one serialisation in C rather than a walk in Python
+    (the walk was most of the cost of reading a page; bench/performance.py)."""
+    etree.strip_elements(root, *_INVISIBLE_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    for el in root.iter(*_BLOCK_TAGS):
+        if el.tag not in _VOID_BLOCKS:
+            el.text = "\n" + (el.text or "")
+        el.tail = "\n" + (el.tail or "")
+    for el in root.iter("td", "th"):
+        el.tail = "\t" + (el.tail or "")
+
+
+def _raw_text(el: etree._Element) -> str:
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
+
 def _text_of(el: etree._Element) -> str:
-    """Visible text with line breaks at block boundaries (lxml's text_content() glues blocks)."""
-    parts: list[str] = []
-
-    def walk(node: etree._Element) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in ("script", "style", "noscript") or not isinstance(node.tag, str):
-            if node.tail:
-                parts.append(node.tail)
-            return
-        block = tag.lower() in _BLOCK_TAGS
-        if block:
-            parts.append("\n")
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-        if tag.lower() in ("td", "th"):
-            parts.append("\t")
-        if block:
-            parts.append("\n")
-        if node.tail:
-            parts.append(node.tail)
-
-    walk(el)
-    text = "".join(parts).replace("\u00a0", " ").replace("\u3000", " ")
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
-    return "\n".join(line for line in lines if line)
+    """Visible text with line breaks at block boundaries (lxml's text_content() glues blocks).
+    Needs `_prepare` on the tree first."""
+    lines = _HSPACE_RE.sub(" ", _raw_text(el)).split("\n")
+    return "\n".join(s for line in lines if (s := line.strip()))
 
 
 def _cell_text(cell: etree._Element) -> str:
     # Line breaks inside a label cell are layout, not content: join without spaces.
-    return re.sub(r"\s+", " ", _text_of(cell).replace("\n", "")).strip()
+    text = _raw_text(cell)
+    if "\n" in text:
+        text = "".join(line.strip() for line in _HSPACE_RE.sub(" ", text).split("\n"))
+    return _SPACES_RE.sub(" ", text).strip()
 
 
 def _own_rows(table: etree._Element) -> list[etree._Element]:
@@ -132,7 +138,7 @@ def table_grid(table: etree._Element) -> tuple[list[list[str]], dict[tuple[int, 
     for r, tr in enumerate(_own_rows(table)):
         n_rows = r + 1
         c = 0
-        for cell in tr.xpath("./td|./th"):
+        for cell in tr.iterchildren("td", "th"):
             while (r, c) in grid:
                 c += 1
             rowspan = _span(cell.get("rowspan"))
@@ -150,6 +156,8 @@ def table_grid(table: etree._Element) -> tuple[list[list[str]], dict[tuple[int, 
 
 
 def _span(value: str | None) -> int:
+    if value is None:
+        return 1
     try:
         # Bound spans: a hostile rowspan="65534" must not allocate millions of cells.
         return min(max(int(str(value).strip() or 1), 1), 200)
@@ -161,7 +169,7 @@ def _find_body(root: etree._Element) -> etree._Element:
     for xp in _BODY_XPATHS:
         found = root.xpath(xp)
         if found:
-            return max(found, key=lambda el: len(el.xpath(".//text()")))
+            return max(found, key=lambda el: len(_raw_text(el)))
     body = root.find("body")
     return body if body is not None else root
 
@@ -189,9 +197,12 @@ def _title(root: etree._Element, meta: dict[str, str]) -> str | None:
 def read_html(data: bytes, content_type: str | None = None) -> Document:
     text, encoding = decode_html(data, content_type)
     try:
-        root = lxml.html.document_fromstring(text or "<html></html>")
-    except etree.ParserError:  # nothing parseable (found by fuzzing: "<!DOCT<!DOCTYYP")
-        root = lxml.html.document_fromstring("<html></html>")
+        root = etree.fromstring(text, _PARSER) if text.strip() else None
+    except (etree.ParserError, etree.XMLSyntaxError):  # nothing parseable ("<!DOCT<!DOCTYYP", fuzzing)
+        root = None
+    if root is None:
+        root = etree.fromstring("<html><body></body></html>", _PARSER)
+    _prepare(root)
     meta = _meta(root)
     body = _find_body(root)
     tables: list[RawTable] = []

@@ -7,6 +7,7 @@ so that a variant never silently falls through to "unknown row".
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -15,6 +16,12 @@ _QUOTES = dict.fromkeys(map(ord, "\"'“”‘’「」『』〝〞"), None)
 _SPACE_RE = re.compile(r"\s+")
 
 
+# Reports repeat the same few thousand labels and numbers: normalising each once per process
+# takes these functions off the profile (bench/performance.py). Bounded, so memory stays flat.
+_cached = functools.lru_cache(maxsize=32768)
+
+
+@_cached
 def clean_cell(text: str | None) -> str:
     """A cell's printed text as a reader sees it: invisible characters gone, runs of
     whitespace (including &nbsp; and U+3000) collapsed to one space."""
@@ -24,6 +31,7 @@ def clean_cell(text: str | None) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+@_cached
 def label_key(text: str | None) -> str:
     """The form labels are compared in: NFKC (full-width → half-width), no whitespace, no
     quotes. Two labels that differ only in those respects compare equal."""
@@ -37,6 +45,7 @@ _NUMBERING_RE = re.compile(
 )
 
 
+@_cached
 def strip_numbering(key: str) -> str:
     """Drop leading list numbering ("三、", "(一)", "1.", "1、") from a label_key."""
     return _NUMBERING_RE.sub("", key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class ParsedValue:
     reason: str | None = None
 
 
+@functools.lru_cache(maxsize=32768)  # immutable result; reports repeat the same few values
 def parse_value(text: str | None) -> ParsedValue:
     """Parse a cell as the template means it: signed counts ("+26" is 26), decimals kept
     ("16.4543"), a unit suffix split off ("251000元"), blanks as 0 with a flag.
