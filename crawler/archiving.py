@@ -3,19 +3,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from pipelines.ingest import FetchedFile, ReportFetch, extract_all, ingest, manifest, needs_worker
+from pipelines.ingest import FetchedFile, ReportFetch, ingest, manifest
 from pipelines.store import now, open_db, refresh_cross_year_checks, upsert_site
 
 from .items import ReportPage
+from .workers import extract_in_pool
 
 logger = logging.getLogger(__name__)
 
@@ -39,19 +36,13 @@ class ArchivePipeline:
         # Converted DOC/WPS files, by sha256 of the original: a rebuild never converts twice.
         self.cache_dir = self.data_dir / "cache" / "converted"
         self.db = None
-        self.pool: ProcessPoolExecutor | None = None
+        self.workers = {"documents": settings.getint("GOVREPORTS_EXTRACT_WORKERS"),
+                        "converters": settings.getint("GOVREPORTS_CONVERT_WORKERS")}
         self.counts = {"new": 0, "changed": 0, "unchanged": 0}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
         return cls(crawler)
-
-    def _pool(self) -> ProcessPoolExecutor:
-        if self.pool is None:
-            workers = self.crawler.settings.getint("GOVREPORTS_CONVERT_WORKERS") or max(1, (os.cpu_count() or 2) - 1)
-            # spawn, not fork: the crawler process runs a reactor and threads.
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        return self.pool
 
     def open_spider(self, spider: Any = None) -> None:
         self.db = open_db(self.db_path)
@@ -61,8 +52,6 @@ class ArchivePipeline:
         self.started_at = now()
 
     def close_spider(self, spider: Any = None) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
         if self.db is None:
             return
         refresh_cross_year_checks(self.db, self.site.get("id"))
@@ -93,13 +82,8 @@ class ArchivePipeline:
 
     async def process_item(self, item: ReportPage, spider: Any = None) -> ReportPage:
         fetch = to_fetch(item, self.site or {"id": item.site_id})
-        extractions = None
-        if needs_worker(fetch):
-            # LibreOffice takes seconds: run it in the process pool so fetching goes on.
-            # (Not a thread for the rest: lxml in a second thread beside the spiders' parsing
-            # corrupted memory in CI — "free(): invalid pointer".)
-            loop = asyncio.get_running_loop()
-            extractions = await loop.run_in_executor(self._pool(), extract_all, fetch, self.cache_dir)
+        # Read in a worker process (crawler/workers.py): fetching goes on meanwhile.
+        extractions = await extract_in_pool(fetch, self.cache_dir, self.workers)
         outcome, _, files = ingest(self.db, self.data_dir, fetch, self.cache_dir, extractions)
         warc = getattr(self.crawler, "govreports_warc", None)
         if warc is not None:

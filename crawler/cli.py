@@ -58,11 +58,12 @@ def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | Non
               jobdir: Path | None = None, start_urls: tuple[str, ...] = (), distributed: bool = False) -> dict:
     """Crawl `sites` (registry entries) into the archive, in this process. Returns the summary."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
     from pipelines.store import now, open_db, summary
 
+    from . import workers
+    from .process import BoundedCrawlerProcess
     from .spiders.discover import DiscoverSpider, site_for_start_url
     from .spiders.gkmlpt import GkmlptSpider
     from .spiders.hanweb import HanwebSpider
@@ -75,18 +76,23 @@ def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | Non
     settings.set("GOVREPORTS_DATA_DIR", str(data_dir), priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
-    process = CrawlerProcess(settings)
+    jobs: list[tuple[type, dict]] = []
     for site in sites:
         cls = spiders.get(site["platform"])
         if cls is None:
             raise click.ClickException(f"site {site['id']}: no spider for platform {site['platform']!r}")
-        process.crawl(spider_for_site(cls, site, jobdir, distributed), site=site)
+        jobs.append((spider_for_site(cls, site, jobdir, distributed), {"site": site}))
     for url in start_urls:
         # Any site without code: the platform is recognised from the page itself.
-        process.crawl(spider_for_site(DiscoverSpider, site_for_start_url(url, None), jobdir, distributed),
-                      start_url=url)
+        jobs.append((spider_for_site(DiscoverSpider, site_for_start_url(url, None), jobdir, distributed),
+                     {"start_url": url}))
+    process = BoundedCrawlerProcess(settings)
+    process.crawl_bounded(jobs, settings.getint("GOVREPORTS_CONCURRENT_SITES"))
     started = now()
-    process.start()
+    try:
+        process.start()
+    finally:
+        workers.shutdown()
     with open_db(db) as conn:
         result = summary(conn)
         result["monitor_failures"] = [

@@ -61,8 +61,13 @@ DOWNLOADER_MIDDLEWARES = {
 # Known reports are skipped; set to re-request them (conditionally) and catch changed ones.
 GOVREPORTS_REVALIDATE = os.environ.get("GOVREPORTS_REVALIDATE", "") in ("1", "true", "yes")
 GOVREPORTS_CONTACT = os.environ.get("GOVREPORTS_CONTACT", "")
-# Processes for DOC/WPS conversion and OCR (0 = one less than the CPU count).
+# Worker processes that read documents off the crawl's event loop (crawler/workers.py), for
+# HTML/DOCX and for PDF/DOC/WPS/OCR separately (0 = one less than the CPU count).
+GOVREPORTS_EXTRACT_WORKERS = int(os.environ.get("GOVREPORTS_EXTRACT_WORKERS", "0"))
 GOVREPORTS_CONVERT_WORKERS = int(os.environ.get("GOVREPORTS_CONVERT_WORKERS", "0"))
+# Sites crawled at once in one process; the next starts as one finishes. Memory grows with
+# this, not with the registry; throughput too, when sites are polite (one request a second).
+GOVREPORTS_CONCURRENT_SITES = int(os.environ.get("GOVREPORTS_CONCURRENT_SITES", "16"))
 
 # Where the archive lives; `govreports crawl --db/--data-dir` set these.
 GOVREPORTS_DATA_DIR = os.environ.get("GOVREPORTS_DATA_DIR", "data")

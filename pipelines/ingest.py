@@ -95,12 +95,6 @@ def documents(fetch: ReportFetch) -> list[FetchedFile]:
     return out
 
 
-def needs_worker(fetch: ReportFetch) -> bool:
-    """Does any document need a converter (LibreOffice for DOC/WPS, OCR for scans)? Those
-    take seconds, so the crawler runs them in a process pool, off its event loop."""
-    return any(sniff_format(d.body) == "ole2" for d in documents(fetch))
-
-
 def extract_all(fetch: ReportFetch, cache_dir: Path | None = None) -> list[Extraction]:
     """Extract every document of a fetch (pure: safe to run in another process)."""
     return [extract_document(d.body, d.content_type, cache_dir) for d in documents(fetch)]

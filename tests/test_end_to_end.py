@@ -38,7 +38,8 @@ def archive(tmp_path_factory):
         first = govreports(*args)
         assert first.returncode == 0, first.stderr[-3000:]
         requests_first = len(sites.requests)
-        second = govreports(*args)
+        # The scheduled re-run, one site at a time (GOVREPORTS_CONCURRENT_SITES bounds memory).
+        second = govreports(*args, "-s", "GOVREPORTS_CONCURRENT_SITES=1")
         assert second.returncode == 0, second.stderr[-3000:]
         yield db, tmp / "data", first, second, list(sites.requests[requests_first:])
 
@@ -138,6 +139,15 @@ def test_second_crawl_adds_nothing_and_fetches_list_pages_only(archive):
     # Static list pages were asked conditionally and answered 304 Not Modified.
     assert any(status == 304 for *_, status in fetched)
     assert "archive: " in second.stdout
+
+
+def test_sites_run_at_most_the_configured_number_at_once(archive):
+    *_, second_requests = archive
+    order = [site for site, *_ in second_requests]
+    contiguous = [site for i, site in enumerate(order) if i == 0 or order[i - 1] != site]
+    # One site at a time: each site's requests form one block, and every site had its turn.
+    assert sorted(contiguous) == sorted(set(order)), contiguous
+    assert len(set(order)) == len(TRUTH["sites"])
 
 
 def test_every_exchange_is_in_a_warc_and_each_report_has_a_manifest(archive):

@@ -1,0 +1,63 @@
+"""Extraction off the crawl's event loop: process pools shared by every site in a crawl.
+
+Every document is read in a worker process, never on the reactor: a 9 MB page or a
+two-second LibreOffice conversion must not stall fetching (at N=5,000 synthetic reports,
+extraction on the loop made downloads time out; bench/performance.py). Processes, not
+threads: lxml in a second thread beside the spiders' own parsing corrupted memory in CI.
+
+Two pools, so the slow never queue the fast: `documents` for HTML, DOCX and plain text
+(milliseconds), `converters` for PDF (text or scanned: OCR), DOC and WPS (seconds). Both are
+created on first use and live until `shutdown()` at the end of the crawl; every crawler in the
+process shares them, so the number of worker processes does not grow with the sites crawled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from pipelines.documents.sniff import sniff_format
+from pipelines.extract import Extraction
+from pipelines.ingest import ReportFetch, documents, extract_all
+
+# Formats that take seconds (pdfplumber layout analysis or OCR; LibreOffice); the rest —
+# HTML, DOCX, text and the formats refused at once — take milliseconds.
+_SLOW = frozenset({"pdf", "ole2"})
+
+_pools: dict[str, ProcessPoolExecutor] = {}
+
+
+def _default_workers() -> int:
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def pool(kind: str, workers: int = 0) -> ProcessPoolExecutor:
+    """The process-wide pool of `kind` ("documents" or "converters"), created on first use."""
+    if kind not in _pools:
+        # spawn, not fork: the crawler process runs a reactor and threads.
+        _pools[kind] = ProcessPoolExecutor(workers or _default_workers(),
+                                           mp_context=multiprocessing.get_context("spawn"))
+    return _pools[kind]
+
+
+def pool_for(fetch: ReportFetch) -> str:
+    """Which pool a fetch goes to: the slowest of its documents decides."""
+    slow = any(sniff_format(d.body) in _SLOW for d in documents(fetch))
+    return "converters" if slow else "documents"
+
+
+async def extract_in_pool(fetch: ReportFetch, cache_dir: Path | None, workers: dict[str, int]) -> list[Extraction]:
+    """`extract_all(fetch)` in a worker process; the event loop goes on fetching meanwhile."""
+    kind = pool_for(fetch)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(pool(kind, workers.get(kind, 0)), extract_all, fetch, cache_dir)
+
+
+def shutdown() -> None:
+    """Stop the pools (after the crawl): waits for running extractions, then reaps workers."""
+    while _pools:
+        _, p = _pools.popitem()
+        p.shutdown(wait=True, cancel_futures=False)

@@ -1,0 +1,70 @@
+"""Documents are read in worker processes, so the crawl's event loop keeps running meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler import workers
+from pipelines.extract import extract_document
+from pipelines.ingest import FetchedFile, ReportFetch
+
+CORPUS = Path(__file__).parent / "corpus" / "documents"
+
+
+def fetch_of(body: bytes) -> ReportFetch:
+    page = FetchedFile(url="http://127.0.0.1/r.html", body=b"<html><body><p>2020</p></body></html>")
+    return ReportFetch(site={"id": "t"}, url=page.url, title="t", list_date=None,
+                       fetched_at="2026-01-01T00:00:00+00:00", page=page,
+                       attachments=[FetchedFile(url="http://127.0.0.1/a", body=body)])
+
+
+@pytest.fixture
+def pools():
+    yield
+    workers.shutdown()
+
+
+def test_fetches_go_to_the_pool_their_slowest_document_needs():
+    assert workers.pool_for(fetch_of((CORPUS / "off-doc-2022-b.doc").read_bytes())) == "converters"
+    pdf = next(CORPUS.glob("*.pdf")).read_bytes()
+    assert workers.pool_for(fetch_of(pdf)) == "converters"
+    html = next(CORPUS.glob("*.html")).read_bytes()
+    assert workers.pool_for(fetch_of(html)) == "documents"
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_a_conversion_in_the_pool_never_blocks_the_event_loop(pools, tmp_path):
+    data = (CORPUS / "off-doc-2022-b.doc").read_bytes()
+    fetch = fetch_of(data)
+
+    async def run() -> tuple[list, list[float], float]:
+        ticks: list[float] = []
+        done = False
+
+        async def ticker() -> None:
+            while not done:
+                ticks.append(time.monotonic())
+                await asyncio.sleep(0.01)
+
+        tick_task = asyncio.create_task(ticker())
+        started = time.monotonic()
+        result = await workers.extract_in_pool(fetch, tmp_path, {})
+        took = time.monotonic() - started
+        done = True
+        await tick_task
+        return result, ticks, took
+
+    extractions, ticks, took = asyncio.run(run())
+    # The conversion took seconds (LibreOffice), yet the loop ticked all along.
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    assert took > 0.5
+    assert len(ticks) > 10 and max(gaps) < took / 2, (took, max(gaps))
+    # And the result is exactly what extraction in this process gives.
+    here = extract_document(data, None, tmp_path)
+    assert extractions[1].status == here.status == "ok"
+    assert extractions[1].values() == here.values()
