@@ -111,14 +111,15 @@ def read_document(data: bytes, content_type: str | None = None, cache_dir: Path 
         from .documents.docx import read_docx
         return read_docx(data)
     if fmt == "pdf":
-        from .documents.ocr import OcrUnavailable, is_scanned_pdf, read_scanned_pdf
         from .documents.pdf import read_pdf
-        if is_scanned_pdf(data):
-            try:
-                return read_scanned_pdf(data)
-            except OcrUnavailable as exc:
-                raise Unreadable("converter_missing", "scan", str(exc)) from exc
-        return read_pdf(data)
+        doc = read_pdf(data)
+        if not doc.meta.pop("scanned", False):
+            return doc
+        from .documents.ocr import OcrUnavailable, read_scanned_pdf
+        try:
+            return read_scanned_pdf(data)
+        except OcrUnavailable as exc:
+            raise Unreadable("converter_missing", "scan", str(exc)) from exc
     if fmt == "ole2":
         from .documents.convert import ConversionFailed, ConverterMissing, convert_to_docx, ole_kind
         from .documents.docx import read_docx
