@@ -337,11 +337,54 @@ class _Page:
     lines: list[tuple[int, str]] = field(default_factory=list)  # (top px, text)
 
 
-def _rules(bw: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
-    """The ruling-line mask of the page's tables and the tables' bounding boxes."""
-    horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, _rect(_px(0.3), 1))
+def _line_ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(horizontal, vertical) line ink = 255, sensitive enough for thin pale rules.
+
+    A hairline rule scanned at 150–200 dpi is one pixel of light grey (20–40 levels under
+    the paper), and a slight rotation spreads it over two pixels of half that in a
+    staircase: a plain threshold breaks it into dashes. So lines are found on the grey
+    darkness (against the local paper: a grey closing wider than any rule, so uneven
+    illumination is no ink): a grey dilation across the line's width rejoins the staircase,
+    and a grey opening along its length keeps only what is dark over the whole length, so
+    a faint rule survives and specks, noise and text (with paper between its characters)
+    do not."""
+    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, _rect(_px(0.04) | 1, _px(0.04) | 1))
+    dark = cv2.subtract(paper, gray)
+    ink = np.where(dark >= 14, 255, 0).astype(np.uint8)
+    across, thick_px = 3, _px(0.03)
+    out = []
+    for length, horizontal in ((_px(0.3), True), (_px(0.07), False)):
+        along = _rect(length, 1) if horizontal else _rect(1, length)
+        thick = cv2.dilate(dark, _rect(1, across) if horizontal else _rect(across, 1))
+        mask = np.where(cv2.morphologyEx(thick, cv2.MORPH_OPEN, along) >= 14, 255, 0).astype(np.uint8)
+        # A rule is thin: along most of its length the ink across it is a few pixels. A
+        # "line" through a row of blurred, touching characters runs through their strokes.
+        wide = cv2.morphologyEx(ink, cv2.MORPH_OPEN, _rect(1, thick_px) if horizontal else _rect(thick_px, 1))
+        wide = cv2.dilate(wide, _rect(1, across) if horizontal else _rect(across, 1))
+        n, labels, _stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        if n > 1:
+            total = np.bincount(labels.ravel(), minlength=n)
+            in_wide = np.bincount(labels.ravel(), weights=(wide > 0).ravel(), minlength=n)
+            keep = in_wide <= 0.4 * np.maximum(total, 1)
+            keep[0] = False
+            mask = np.where(keep[labels], 255, 0).astype(np.uint8)
+        out.append(mask)
+    return out[0], out[1]
+
+
+def _rules(bw: np.ndarray, faint: tuple[np.ndarray, np.ndarray] | None = None
+           ) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The ruling-line mask of the page's tables and the tables' bounding boxes. Lines are
+    found on `faint` (the sensitive ink mask) when given; a rule broken by the threshold or
+    the scanner is joined again by a closing along its direction after the opening (before
+    it, the closing would join the strokes of neighbouring characters into a "rule")."""
+    src_h, src_v = (bw, bw) if faint is None else (cv2.bitwise_or(bw, faint[0]), cv2.bitwise_or(bw, faint[1]))
+    gap = _px(0.03)
+    horiz = cv2.morphologyEx(src_h, cv2.MORPH_OPEN, _rect(_px(0.3), 1))
+    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, _rect(gap, 1))
     horiz = cv2.dilate(horiz, _rect(_px(0.03), 3))
-    vert = cv2.morphologyEx(bw, cv2.MORPH_OPEN, _rect(1, _px(0.07)))
+    vert = cv2.morphologyEx(src_v, cv2.MORPH_OPEN, _rect(1, _px(0.07)))
+    vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, _rect(1, gap))
     vert = cv2.dilate(vert, _rect(3, _px(0.03)))
     # A rule ends on rules: text strokes inside a cell never touch a rule at both ends.
     anchor = cv2.dilate(horiz, _rect(1, _px(0.02)))
@@ -351,10 +394,20 @@ def _rules(bw: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]
         x, y, w, h, _area = stats[i]
         if h < _px(0.1):
             continue
-        top = anchor[y:y + 3, x:x + w].any()
-        bottom = anchor[max(y + h - 3, 0):y + h, x:x + w].any()
+        # Its ends, as far as the dilation and the closing may have stretched them.
+        end = _px(0.03)
+        top = anchor[y:y + end, x:x + w].any()
+        bottom = anchor[max(y + h - end, 0):y + h, x:x + w].any()
         keep[i] = top and bottom
     vert = np.where(keep[labels], 255, 0).astype(np.uint8)
+    # A rule meets a rule: a horizontal line that crosses or touches no vertical rule is
+    # text (the strokes of a line of blurred characters) or an underline, never a ruling.
+    touch = cv2.dilate(vert, _rect(_px(0.02), _px(0.02)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
+    met = np.zeros(n, dtype=bool)
+    met[np.unique(labels[(touch > 0) & (horiz > 0)])] = True
+    met[0] = False
+    horiz = np.where(met[labels], 255, 0).astype(np.uint8)
     rules = cv2.bitwise_or(horiz, vert)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
     boxes = []
@@ -470,7 +523,7 @@ def _layout(page_no: int, gray: np.ndarray) -> _Page:
     page bitmap itself is not kept, so a long scan does not pile up in memory."""
     gray, _angle = _deskew(gray)
     bw = _binarize(gray)
-    rules, boxes = _rules(bw)
+    rules, boxes = _rules(bw, _line_ink(gray))
     pieces = []
     for box in boxes:
         cells = _cells(gray, bw, rules, box)
