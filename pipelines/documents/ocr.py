@@ -313,6 +313,7 @@ class _Cell:
     ink_height: int = 0
     native: float = 1.0  # scan pixels per rendered pixel (0.5 for a 150 dpi scan)
     ambiguous_blank: bool = False
+    alt_labels: list[str] = field(default_factory=list)  # the label read on other renderings
     text: str = ""
     conf: float | None = None
 
@@ -741,12 +742,12 @@ def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, chinese:
     if _is_dash(cell):
         return "—", 95.0, False
     if number is None or len(cjk) >= 2 or (len(cjk) == 1 and compact not in _DASHES and voted is None):
-        return _snap(label), chinese.mean_conf, False
+        return _snap_voted([label, *cell.alt_labels]), chinese.mean_conf, False
     unit = _UNIT_RE.search(compact)
     if unit and _NUMBER_RE.match(compact[: unit.start()].translate(_CONFUSABLE) or "x"):
         return compact, chinese.conf, True
     if voted is None:
-        return _snap(label), min(chinese.conf, 50.0), False
+        return _snap_voted([label, *cell.alt_labels]), min(chinese.conf, 50.0), False
     if voted == "/":
         return voted, conf, False
     if _NUMBER_WORD_RE.match(compact):
@@ -801,7 +802,7 @@ _LEXICON = (
     "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉",
     "结果维持", "结果纠正", "其他结果", "尚未审结",
 )
-_SNAP_MAX = 0.3  # edits per character
+_SNAP_MAX = 0.4  # edits per character (one at least, from three characters on)
 
 
 def _snap_key(text: str) -> str:
@@ -830,13 +831,45 @@ def _distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+def _normalised_line(img: np.ndarray, height: int) -> np.ndarray:
+    """A text line as tesseract reads small print best: cropped to its ink, scaled (cubic)
+    to `height` pixels of text, Otsu-binarised, with a white margin of half a line."""
+    _, ink = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ys, xs = np.nonzero(ink)
+    if not ys.size:
+        return img
+    crop = img[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    factor = height / max(crop.shape[0], 1)
+    crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    _, crop = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    pad = height // 2
+    return cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
+
+_LABEL_HEIGHTS = (48, 64)  # text heights of the extra label readings
+
+
+def _snap_voted(texts: list[str]) -> str:
+    """The lexicon label that the readings of one label (the same line, rendered several
+    ways) snap to, when those that snap agree; else the first reading unsnapped. One
+    rendering alone is often a character or two off; readings that snap to two different
+    labels are not trusted with either (a header snapped to the wrong label would put
+    every number of its column in the wrong place)."""
+    snapped = {_snap(t) for t in texts if t}
+    labels = {x for x in snapped if x in _LEXICON_SET}
+    if len(labels) == 1:
+        return labels.pop()
+    return _snap(texts[0]) if texts and len(labels) == 0 else texts[0] if texts else ""
+
+
 def _snap(text: str) -> str:
     key = _snap_key(text)
     if not key:
         return text
     scored = []
     for lex_key, label in _lexicon_keys():
-        limit = int(_SNAP_MAX * max(len(key), len(lex_key)))
+        longest = max(len(key), len(lex_key))
+        limit = max(int(_SNAP_MAX * longest), 1 if longest >= 3 else 0)
         d = _distance(key, lex_key, limit)
         if d <= limit:
             scored.append((d, label))
@@ -846,6 +879,9 @@ def _snap(text: str) -> str:
     if len(scored) > 1 and scored[1][0] == scored[0][0]:
         return text  # two labels as close: keep what was read
     return scored[0][1]
+
+
+_LEXICON_SET = frozenset(_LEXICON)
 
 
 # ── Tables across pages ─────────────────────────────────────────────────────
@@ -1032,17 +1068,25 @@ def read_scanned_pdf(data: bytes) -> Document:
     cells = [c for p in pages for piece in p.pieces for c in piece.cells if c.image is not None]
     page_images = [page.text_image for page in pages]
     views = [_number_view(c) for c in cells]
+    label_lines = [img for c in cells for img in c.lines]
     numbers = _read_numbers(views, digits_lang, extra_jobs=[
-        ([img for c in cells for img in c.lines], "chi_sim", 7, None),
+        (label_lines, "chi_sim", 7, None),
         (page_images, "chi_sim", 3, None),
+        *(([_normalised_line(img, h) for img in label_lines], "chi_sim", 7, None) for h in _LABEL_HEIGHTS),
     ])
-    numbers, (line_reads, page_reads) = numbers
+    numbers, (line_reads, page_reads, *alt_reads) = numbers
     line_owner = [i for i, c in enumerate(cells) for _ in c.lines]
     chinese_reads = [_Read() for _ in cells]
     for k, (owner, read) in enumerate(zip(line_owner, line_reads, strict=True)):
         for w in read.words:
             w.line = (k, w.line[1], w.line[2])
             chinese_reads[owner].words.append(w)
+    for reads in alt_reads:
+        alt_texts: list[list[str]] = [[] for _ in cells]
+        for owner, read in zip(line_owner, reads, strict=True):
+            alt_texts[owner].append(_label_text(read))
+        for cell, texts in zip(cells, alt_texts, strict=True):
+            cell.alt_labels.append("".join(texts))
     with_unit: list[tuple[_Cell, str]] = []
     for cell, number, chinese in zip(cells, numbers, chinese_reads, strict=True):
         cell.text, cell.conf, has_unit = _decide(cell, number, chinese)
