@@ -445,29 +445,33 @@ def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, i
             "report_id": report_id, "sha256": f.sha256, "role": f.role, "url": f.url,
             "filename": f.filename, "used_for_cells": int(f.sha256 == record.source.sha256),
         } for f in record.files), ignore=True)
-        for section, (k1, k2) in CELL_TABLES.items():
-            rows = [{
-                "report_id": report_id, k1: c.row, k2: c.col, "value": c.value, "unit": c.unit,
-                "label": c.label, "printed": c.printed, "was_blank": int(c.was_blank), "reason": c.reason,
-                "src_table": c.source.get("table"), "src_row": c.source.get("row"),
-                "src_col": c.source.get("col"), "src_page": c.source.get("page"),
-                "src_bbox": json.dumps(c.source["bbox"]) if "bbox" in c.source else None,
-                "ocr_conf": c.source.get("ocr_conf"),
-                "derived": c.source.get("derived") or (("prose: " + c.source["prose"]) if "prose" in c.source else None),
-            } for c in ex.cells if c.section == section]
-            if rows:
-                db[section].insert_all(rows)
-        db["checks"].insert_all({
-            "report_id": report_id, "rule": k.rule, "subject": k.column,
-            "passed": None if k.passed is None else int(k.passed),
-            "expected": k.expected, "actual": k.actual, "detail": k.detail,
-        } for k in ex.checks)
-        db["raw_tables"].insert_all({
-            "report_id": report_id, "table_index": t.index, "n_rows": len(t.rows), "n_cols": t.n_cols,
-            "page": t.page, "grid": json.dumps(t.rows, ensure_ascii=False),
-        } for t in ex.raw_tables)
+        # The hot path of a crawl: plain executemany with fixed columns (sqlite-utils'
+        # insert_all re-derives the columns and JSON-checks every value of every row, which
+        # was half the cost of storing a report; bench/performance.py).
+        for section, insert in _CELL_INSERT.items():
+            db.conn.executemany(insert, [(
+                report_id, c.row, c.col, c.value, c.unit, c.label, c.printed, int(c.was_blank), c.reason,
+                c.source.get("table"), c.source.get("row"), c.source.get("col"), c.source.get("page"),
+                json.dumps(c.source["bbox"]) if "bbox" in c.source else None, c.source.get("ocr_conf"),
+                c.source.get("derived") or (("prose: " + c.source["prose"]) if "prose" in c.source else None),
+            ) for c in ex.cells if c.section == section])
+        db.conn.executemany(
+            "INSERT INTO checks (report_id, rule, subject, passed, expected, actual, detail) VALUES (?,?,?,?,?,?,?)",
+            [(report_id, k.rule, k.column, None if k.passed is None else int(k.passed), k.expected, k.actual,
+              k.detail) for k in ex.checks])
+        db.conn.executemany(
+            "INSERT INTO raw_tables (report_id, table_index, n_rows, n_cols, page, grid) VALUES (?,?,?,?,?,?)",
+            [(report_id, t.index, len(t.rows), t.n_cols, t.page, json.dumps(t.rows, ensure_ascii=False))
+             for t in ex.raw_tables])
     return ("changed" if latest else "new"), report_id
 
+
+_CELL_INSERT = {
+    section: f"INSERT INTO {section} (report_id, {k1}, {k2}, value, unit, label, printed, was_blank, reason, "
+             "src_table, src_row, src_col, src_page, src_bbox, ocr_conf, derived) "
+             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    for section, (k1, k2) in CELL_TABLES.items()
+}
 
 CARRY_RULE = "applications.carry_over"
 
