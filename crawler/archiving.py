@@ -12,7 +12,7 @@ from pipelines.ingest import FetchedFile, ReportFetch, ingest, manifest
 from pipelines.store import now, open_db, refresh_cross_year_checks, upsert_site
 
 from .items import ReportPage
-from .workers import extract_in_pool
+from .workers import prepare_in_pool
 
 logger = logging.getLogger(__name__)
 
@@ -82,9 +82,10 @@ class ArchivePipeline:
 
     async def process_item(self, item: ReportPage, spider: Any = None) -> ReportPage:
         fetch = to_fetch(item, self.site or {"id": item.site_id})
-        # Read in a worker process (crawler/workers.py): fetching goes on meanwhile.
-        extractions = await extract_in_pool(fetch, self.cache_dir, self.workers)
-        outcome, _, files = ingest(self.db, self.data_dir, fetch, self.cache_dir, extractions)
+        # Originals written and documents read in a worker process (crawler/workers.py):
+        # fetching goes on meanwhile; the one database write stays here.
+        prepared = await prepare_in_pool(fetch, self.data_dir, self.cache_dir, self.workers)
+        outcome, _, files = ingest(self.db, self.data_dir, fetch, self.cache_dir, prepared)
         warc = getattr(self.crawler, "govreports_warc", None)
         if warc is not None:
             warc.write_report(item.url, manifest(fetch, files))

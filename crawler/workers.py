@@ -21,7 +21,8 @@ from pathlib import Path
 
 from pipelines.documents.sniff import sniff_format
 from pipelines.extract import Extraction
-from pipelines.ingest import ReportFetch, documents, extract_all
+from pipelines.ingest import ReportFetch, documents, prepare
+from pipelines.store import FileRecord
 
 # Formats that take seconds (pdfplumber layout analysis or OCR; LibreOffice); the rest —
 # HTML, DOCX, text and the formats refused at once — take milliseconds.
@@ -49,11 +50,13 @@ def pool_for(fetch: ReportFetch) -> str:
     return "converters" if slow else "documents"
 
 
-async def extract_in_pool(fetch: ReportFetch, cache_dir: Path | None, workers: dict[str, int]) -> list[Extraction]:
-    """`extract_all(fetch)` in a worker process; the event loop goes on fetching meanwhile."""
+async def prepare_in_pool(fetch: ReportFetch, data_dir: Path, cache_dir: Path | None, workers: dict[str, int],
+                          ) -> tuple[list[FileRecord], list[Extraction]]:
+    """`pipelines.ingest.prepare` (originals to disk, extraction) in a worker process; the
+    event loop goes on fetching meanwhile, and only the database write is left to it."""
     kind = pool_for(fetch)
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(pool(kind, workers.get(kind, 0)), extract_all, fetch, cache_dir)
+    return await loop.run_in_executor(pool(kind, workers.get(kind, 0)), prepare, fetch, data_dir, cache_dir)
 
 
 def shutdown() -> None:

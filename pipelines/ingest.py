@@ -95,21 +95,23 @@ def documents(fetch: ReportFetch) -> list[FetchedFile]:
     return out
 
 
-def extract_all(fetch: ReportFetch, cache_dir: Path | None = None) -> list[Extraction]:
-    """Extract every document of a fetch (pure: safe to run in another process)."""
-    return [extract_document(d.body, d.content_type, cache_dir) for d in documents(fetch)]
+def prepare(fetch: ReportFetch, data_dir: Path, cache_dir: Path | None = None,
+            ) -> tuple[list[FileRecord], list[Extraction]]:
+    """The part of an ingest that needs no database: every original written to disk (before
+    any row can refer to it), then every document extracted. Pure apart from the
+    content-addressed files, so the crawler runs it in a worker process."""
+    docs = documents(fetch)
+    files = [_file(data_dir, d, "page" if i == 0 else "attachment") for i, d in enumerate(docs)]
+    return files, [extract_document(d.body, d.content_type, cache_dir) for d in docs]
 
 
 def ingest(db: sqlite_utils.Database, data_dir: Path, fetch: ReportFetch,
-           cache_dir: Path | None = None, extractions: list[Extraction] | None = None,
+           cache_dir: Path | None = None,
+           prepared: tuple[list[FileRecord], list[Extraction]] | None = None,
            ) -> tuple[str, int, list[FileRecord]]:
-    """Store the originals (before any row refers to them), extract every document (unless
-    `extractions` were computed elsewhere), keep the best, save the report.
-    Returns (new | changed | unchanged, report id, file records)."""
-    docs = documents(fetch)
-    files = [_file(data_dir, d, "page" if i == 0 else "attachment") for i, d in enumerate(docs)]
-    if extractions is None:
-        extractions = extract_all(fetch, cache_dir)
+    """Store the originals, extract every document (unless `prepared` elsewhere by `prepare`),
+    keep the best, save the report. Returns (new | changed | unchanged, report id, files)."""
+    files, extractions = prepared or prepare(fetch, data_dir, cache_dir)
     candidates = list(zip(files, extractions, strict=True))
     source, extraction = choose_source(candidates)
     page_ex = candidates[0][1]

@@ -53,18 +53,19 @@ def test_a_conversion_in_the_pool_never_blocks_the_event_loop(pools, tmp_path):
 
         tick_task = asyncio.create_task(ticker())
         started = time.monotonic()
-        result = await workers.extract_in_pool(fetch, tmp_path, {})
+        result = await workers.prepare_in_pool(fetch, tmp_path / "data", tmp_path / "cache", {})
         took = time.monotonic() - started
         done = True
         await tick_task
         return result, ticks, took
 
-    extractions, ticks, took = asyncio.run(run())
+    (files, extractions), ticks, took = asyncio.run(run())
     # The conversion took seconds (LibreOffice), yet the loop ticked all along.
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     assert took > 0.5
     assert len(ticks) > 10 and max(gaps) < took / 2, (took, max(gaps))
-    # And the result is exactly what extraction in this process gives.
-    here = extract_document(data, None, tmp_path)
+    # The originals are on disk, and the result is exactly what extraction here gives.
+    assert [(tmp_path / "data" / f.path).read_bytes() for f in files] == [fetch.page.body, data]
+    here = extract_document(data, None, tmp_path / "cache")
     assert extractions[1].status == here.status == "ok"
     assert extractions[1].values() == here.values()
