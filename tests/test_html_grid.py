@@ -46,3 +46,19 @@ def test_layout_tables_are_skipped_for_the_inner_data_table():
         "<html><body><table><tr><td><table><tr><td>规章</td><td>1</td></tr></table></td></tr></table></body></html>".encode()
     )
     assert [t.rows for t in doc.tables] == [[["规章", "1"]]]
+
+
+def test_control_characters_in_a_page_are_dropped_not_fatal():
+    # Word-exported pages carry \x0b and \x1f; lxml refuses them as text.
+    doc = read_html(b"<html><body><p>2020\x0b\x1f\x00</p><table><tr><td>\xe8\xa7\x84\x01\xe7\xab\xa0</td>"
+                    b"<td>1\x1f</td></tr></table></body></html>")
+    assert [t.rows for t in doc.tables] == [[["规章", "1"]]]
+    assert doc.text.splitlines()[0] == "2020"
+
+
+def test_block_boundaries_inside_a_cell_join_without_spaces_and_scripts_vanish():
+    doc = read_html("<html><body><table><tr><td><p>本年新收政府 </p><p> 信息公开申请数量</p>"
+                    "<script>var x = 1;</script><!-- 9 --></td><td><span>5</span>2</td></tr></table>"
+                    "<p>一、总体情况</p><p>正文</p></body></html>".encode())
+    assert doc.tables[0].rows == [["本年新收政府信息公开申请数量", "52"]]
+    assert doc.text.splitlines()[-2:] == ["一、总体情况", "正文"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -32,13 +33,17 @@ _BLOCK_TAGS = {
     "section", "article", "dd", "dt", "dl", "blockquote", "pre", "hr",
 }
 # Containers the CMS platforms put the article into, most specific first.
-_BODY_XPATHS = [
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[@id='zoom']",
-    "//*[contains(@class, 'article_content')]",
-    "//*[@id='content' or @class='content']",
-    "//article",
+_BODY_RULES: list[Callable[[etree._Element], bool]] = [
+    lambda el: "TRS_Editor" in (el.get("class") or "").split(),
+    lambda el: el.get("id") == "zoom",
+    lambda el: "article_content" in (el.get("class") or ""),
+    lambda el: el.get("id") == "content" or el.get("class") == "content",
+    lambda el: el.tag == "article",
 ]
+# One pass over the tree for every element a rule can match (an XPath per rule walked the
+# whole tree each time; compiled once, as compiling cost more than evaluating).
+_MARKED = etree.XPath("//*[@class or @id] | //article")
+_META_FINDER = etree.XPath("//meta[@name and @content]")
 
 
 def _normalise_encoding(name: str) -> str | None:
@@ -91,6 +96,8 @@ _VOID_BLOCKS = ("br", "hr")
 _INVISIBLE_TAGS = ("script", "style", "noscript")
 _HSPACE_RE = re.compile(r"[ \t\u00a0\u3000]+")
 _SPACES_RE = re.compile(r"\s+")
+# Control characters (Word-exported pages carry \x0b, \x1f): invisible, and not XML text.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _prepare(root: etree._Element) -> None:
@@ -165,9 +172,9 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def _find_body(root: etree._Element) -> etree._Element:
-    for xp in _BODY_XPATHS:
-        found = root.xpath(xp)
+def _find_body(root: etree._Element, marked: list[etree._Element]) -> etree._Element:
+    for rule in _BODY_RULES:
+        found = [el for el in marked if rule(el)]
         if found:
             return max(found, key=lambda el: len(_raw_text(el)))
     body = root.find("body")
@@ -176,18 +183,18 @@ def _find_body(root: etree._Element) -> etree._Element:
 
 def _meta(root: etree._Element) -> dict[str, str]:
     meta: dict[str, str] = {}
-    for el in root.xpath("//meta[@name and @content]"):
+    for el in _META_FINDER(root):
         meta[el.get("name")] = el.get("content").strip()
     return meta
 
 
-def _title(root: etree._Element, meta: dict[str, str]) -> str | None:
+def _title(root: etree._Element, meta: dict[str, str], marked: list[etree._Element]) -> str | None:
     if meta.get("ArticleTitle"):
         return meta["ArticleTitle"]
-    for xp in ("//*[contains(@class,'article_title')]", "//h1"):
-        found = root.xpath(xp)
-        if found:
-            t = _text_of(found[0]).replace("\n", "")
+    heading = next(root.iter("h1"), None)
+    for el in (*(el for el in marked if "article_title" in (el.get("class") or "")), heading):
+        if el is not None:
+            t = _text_of(el).replace("\n", "")
             if t:
                 return t
     t = root.findtext(".//title")
@@ -197,6 +204,8 @@ def _title(root: etree._Element, meta: dict[str, str]) -> str | None:
 def read_html(data: bytes, content_type: str | None = None) -> Document:
     text, encoding = decode_html(data, content_type)
     try:
+        if _CONTROL_RE.search(text):  # lxml refuses them in the text _prepare writes back
+            text = _CONTROL_RE.sub("", text)
         root = etree.fromstring(text, _PARSER) if text.strip() else None
     except (etree.ParserError, etree.XMLSyntaxError):  # nothing parseable ("<!DOCT<!DOCTYYP", fuzzing)
         root = None
@@ -204,7 +213,8 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
         root = etree.fromstring("<html><body></body></html>", _PARSER)
     _prepare(root)
     meta = _meta(root)
-    body = _find_body(root)
+    marked = _MARKED(root)
+    body = _find_body(root, marked)
     tables: list[RawTable] = []
     warnings: list[str] = []
     all_tables = list(body.iter("table"))
@@ -222,7 +232,7 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
         format="html",
         text=_text_of(body),
         tables=tables,
-        title=_title(root, meta),
+        title=_title(root, meta, marked),
         meta=meta,
         warnings=warnings,
     )

@@ -8,6 +8,7 @@ lives in `pipelines.store`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 
 from . import templates as T
@@ -28,6 +29,7 @@ class Check:
         return asdict(self)
 
 
+@functools.lru_cache(maxsize=4096)  # the same few numbers, formatted for every check
 def _fmt(v: float | int | None) -> str:
     if v is None:
         return "null"
