@@ -125,8 +125,10 @@ def _text_of(el: etree._Element) -> str:
 
 
 def _cell_text(cell: etree._Element) -> str:
+    text = _raw_text(cell).strip()
+    if " " not in text and text.isprintable():  # most cells: one word or number, no spacing
+        return text
     # Line breaks inside a label cell are layout, not content: join without spaces.
-    text = _raw_text(cell)
     if "\n" in text:
         text = "".join(line.strip() for line in _HSPACE_RE.sub(" ", text).split("\n"))
     return _SPACES_RE.sub(" ", text).strip()
