@@ -6,6 +6,7 @@ a column by its header, and a cell that cannot be tied to both is null with a re
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -71,10 +72,9 @@ def _source(table: RawTable, r: int, c: int) -> dict:
 
 def _value_cell(section: str, row: str, col: str, table: RawTable, r: int, cols: list[int], label: str) -> Cell:
     """The value at (r, cols): several grid columns are fine when they are one merged cell."""
-    origins = {table.origin.get((r, c), (r, c)) for c in cols}
-    texts = {table.rows[r][c] for c in cols}
     c0 = cols[0]
-    if len(origins) > 1 and len(texts) > 1:
+    if len(cols) > 1 and len({table.origin.get((r, c), (r, c)) for c in cols}) > 1 \
+            and len({table.rows[r][c] for c in cols}) > 1:
         return Cell(section, row, col, None, " | ".join(table.rows[r][c] for c in cols), label,
                     reason="several different cells under one column header", source=_source(table, r, c0))
     pv = parse_value(table.rows[r][c0])
@@ -109,11 +109,19 @@ def _row_labels(table: RawTable, r: int, label_cols: range, above: dict[int, str
 
 # ── Section 三 ───────────────────────────────────────────────────────────────
 
+# Label matching is a scan over the template's rules; reports repeat the same labels, so
+# each distinct label is matched once per process (bounded caches).
+_memo = functools.lru_cache(maxsize=8192)
+
+
 def _match_application_row(labels: list[str]) -> str | None:
     if not labels:
         return None
-    leaf = strip_numbering(label_key(labels[-1]))
-    context = label_key("".join(labels))
+    return _application_row(strip_numbering(label_key(labels[-1])), label_key("".join(labels)))
+
+
+@_memo
+def _application_row(leaf: str, context: str) -> str | None:
     for rule in T.APPLICATION_ROWS:
         if rule.leaf.search(leaf) and (rule.context is None or rule.context.search(context)):
             return rule.key
@@ -182,6 +190,7 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
 
 # ── Section 二 ───────────────────────────────────────────────────────────────
 
+@_memo
 def _match_item(label: str) -> str | None:
     key = strip_numbering(label_key(label))
     for item, pattern, _ in T.ACTIVE_ITEMS:
@@ -194,14 +203,18 @@ def _header_metrics(row: list[str]) -> dict[int, tuple[str, str]]:
     """Columns of a header row that name a metric: {col: (metric, header text)}."""
     found: dict[int, tuple[str, str]] = {}
     for c, text in enumerate(row):
-        key = label_key(text)
-        if not key or parse_value(text).value is not None and not parse_value(text).was_blank:
-            continue
-        for metric, pattern in T.ACTIVE_METRICS:
-            if pattern.search(key):
-                found[c] = (metric, text)
-                break
+        metric = _metric_of(text)
+        if metric:
+            found[c] = (metric, text)
     return found
+
+
+@_memo
+def _metric_of(text: str) -> str | None:
+    key = label_key(text)
+    if not key or parse_value(text).value is not None and not parse_value(text).was_blank:
+        return None
+    return next((metric for metric, pattern in T.ACTIVE_METRICS if pattern.search(key)), None)
 
 
 def _active_disclosure(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
@@ -251,10 +264,7 @@ def _reviews_litigation(tables: list[RawTable], warnings: list[str]) -> list[Cel
     for table in tables:
         header_end = -1
         for r, row in enumerate(table.rows):
-            keys = [label_key(c) for c in row]
-            if any(p.search(k) for k in keys for _, p in T.RESULTS[:4]) or any(
-                p.search(k) for k in keys for _, p in T.PROCEEDINGS
-            ):
+            if any(_names_result_or_proceeding(c) for c in row):
                 header_end = r
         if header_end < 0:
             warnings.append(f"table {table.index}: section 四 header not recognised")
@@ -285,6 +295,12 @@ def _reviews_litigation(tables: list[RawTable], warnings: list[str]) -> list[Cel
         for (proceeding, result), cols in mapping.items():
             cells.append(_value_cell("reviews_litigation", proceeding, result, table, r, cols, None))
     return cells
+
+
+@_memo
+def _names_result_or_proceeding(text: str) -> bool:
+    key = label_key(text)
+    return any(p.search(key) for _, p in T.RESULTS[:4]) or any(p.search(key) for _, p in T.PROCEEDINGS)
 
 
 # ── Entry point ──────────────────────────────────────────────────────────────
