@@ -135,32 +135,43 @@ def _cell_text(cell: etree._Element) -> str:
 
 
 def _own_rows(table: etree._Element) -> list[etree._Element]:
-    return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    rows: list[etree._Element] = []
+    for child in table.iterchildren("tr", "thead", "tbody", "tfoot"):
+        if child.tag == "tr":
+            rows.append(child)
+        else:
+            rows.extend(child.iterchildren("tr"))
+    return rows
 
 
 def table_grid(table: etree._Element) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
     """Expand rowspan/colspan into a dense grid of cell texts."""
-    grid: dict[tuple[int, int], str] = {}
+    own_rows = _own_rows(table)
+    grid: list[list[str | None]] = [[] for _ in own_rows]
     origin: dict[tuple[int, int], int] = {}
-    n_rows = 0
     cell_id = 0
-    for r, tr in enumerate(_own_rows(table)):
-        n_rows = r + 1
+    for r, tr in enumerate(own_rows):
+        row = grid[r]
         c = 0
         for cell in tr.iterchildren("td", "th"):
-            while (r, c) in grid:
+            while c < len(row) and row[c] is not None:  # taken by a rowspan from above
                 c += 1
             rowspan = _span(cell.get("rowspan"))
             colspan = _span(cell.get("colspan"))
             text = _cell_text(cell)
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    grid[(r + dr, c + dc)] = text
-                    origin[(r + dr, c + dc)] = cell_id
+            for rr in range(r, r + rowspan):
+                if rr >= len(grid):
+                    grid.append([])  # spans past the last row: they still widen the table
+                target = grid[rr]
+                if len(target) < c + colspan:
+                    target.extend([None] * (c + colspan - len(target)))
+                for cc in range(c, c + colspan):
+                    target[cc] = text
+                    origin[(rr, cc)] = cell_id
             cell_id += 1
             c += colspan
-    width = max((c for _, c in grid), default=-1) + 1
-    rows = [[grid.get((r, c), "") for c in range(width)] for r in range(n_rows)]
+    width = max((len(row) for row in grid), default=0)
+    rows = [[t or "" for t in row] + [""] * (width - len(row)) for row in grid[:len(own_rows)]]
     return pad_rows(rows), origin
 
 
