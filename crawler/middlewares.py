@@ -22,7 +22,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.defer import deferred_from_coro
 
-from pipelines.archive import store_original
+from pipelines.archive import original_path, sha256_of, store_original
 from pipelines.documents.sniff import sniff_format
 from pipelines.ingest import doc_key
 from pipelines.store import now, open_db
@@ -173,14 +173,20 @@ class IncrementalMiddleware:
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         if response.status == 304:
             state = self._state(request.url)
-            if state:
+            if state and (self.data_dir / state["path"]).exists():
                 self.crawler.stats.inc_value("govreports/not_modified")
                 body = (self.data_dir / state["path"]).read_bytes()
                 return response.replace(status=200, body=body, flags=[*response.flags, "not_modified"])
             return response
         if response.status == 200 and response.body:
             fmt = sniff_format(response.body)
-            sha, rel = store_original(self.data_dir, response.body, fmt)
+            if request.meta.get("govreports_report") or request.meta.get("govreports_attachment"):
+                # Written by the ingest, in a worker process (crawler/workers.py); until then
+                # the path does not exist and process_request sends no conditional headers.
+                sha = sha256_of(response.body)
+                rel = original_path(sha, fmt)
+            else:
+                sha, rel = store_original(self.data_dir, response.body, fmt)
             self.db["fetch_state"].upsert({
                 "url": request.url, "etag": _header(response, b"ETag"),
                 "last_modified": _header(response, b"Last-Modified"), "sha256": sha, "path": rel,
