@@ -13,6 +13,7 @@ from pipelines.store import now, open_db, refresh_cross_year_checks, upsert_site
 
 from .items import ReportPage
 from .workers import prepare_in_pool
+from .writer import writer_for
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,9 @@ class ArchivePipeline:
         # Originals written and documents read in a worker process (crawler/workers.py):
         # fetching goes on meanwhile; the one database write stays here.
         prepared = await prepare_in_pool(fetch, self.data_dir, self.cache_dir, self.workers)
-        outcome, _, files = ingest(self.db, self.data_dir, fetch, self.cache_dir, prepared)
+        # Stored by the process's one writer thread (crawler/writer.py), off the event loop.
+        outcome, _, files = await writer_for(self.db_path).run(ingest, self.data_dir, fetch, self.cache_dir,
+                                                               prepared)
         warc = getattr(self.crawler, "govreports_warc", None)
         if warc is not None:
             warc.write_report(item.url, manifest(fetch, files))

@@ -62,7 +62,7 @@ def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | Non
 
     from pipelines.store import now, open_db, summary
 
-    from . import workers
+    from . import workers, writer
     from .process import BoundedCrawlerProcess
     from .spiders.discover import DiscoverSpider, site_for_start_url
     from .spiders.gkmlpt import GkmlptSpider
@@ -93,6 +93,7 @@ def run_crawl(sites: list[dict], db: Path, data_dir: Path, overrides: dict | Non
         process.start()
     finally:
         workers.shutdown()
+        writer.close_all()
     with open_db(db) as conn:
         result = summary(conn)
         result["monitor_failures"] = [

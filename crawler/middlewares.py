@@ -28,6 +28,8 @@ from pipelines.ingest import doc_key
 from pipelines.store import now, open_db
 from pipelines.warc import WarcRecorder
 
+from .writer import writer_for
+
 logger = logging.getLogger(__name__)
 
 
@@ -187,16 +189,22 @@ class IncrementalMiddleware:
                 rel = original_path(sha, fmt)
             else:
                 sha, rel = store_original(self.data_dir, response.body, fmt)
-            self.db["fetch_state"].upsert({
+            # Through the writer thread, not waited for: a commit per response on the event
+            # loop would also wait on the lock of the report being stored (crawler/writer.py).
+            writer_for(self.db_path).fire(_save_fetch_state, {
                 "url": request.url, "etag": _header(response, b"ETag"),
                 "last_modified": _header(response, b"Last-Modified"), "sha256": sha, "path": rel,
                 "status": response.status, "fetched_at": now(),
-            }, pk="url")
+            })
         return response
 
     def _state(self, url: str) -> dict | None:
         rows = list(self.db.query("select * from fetch_state where url = ?", [url]))
         return rows[0] if rows else None
+
+
+def _save_fetch_state(db: Any, row: dict) -> None:
+    db["fetch_state"].upsert(row, pk="url")
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -7,8 +7,10 @@ changed one becomes a new version and the old version stays, marked not latest.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -354,6 +356,25 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One transaction that takes the write lock first (BEGIN IMMEDIATE). A deferred one that
+    reads and then writes fails at once with "database is locked" when another connection
+    wrote in between (WAL cannot upgrade a stale snapshot, and no busy wait helps); a crawl
+    stores reports from its writer thread while sites open and close on the main thread."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.execute("COMMIT")
+
+
 def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
@@ -407,7 +428,7 @@ def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, i
     ex = record.extraction
     fp = fingerprint(record)
     seen = record.fetched_at or now()
-    with db.atomic():
+    with write_transaction(db):
         latest = list(db.query(
             "select id, version, fingerprint from reports where site_id = ? and doc_key = ? and is_latest = 1",
             [record.site_id, record.doc_key],
@@ -484,7 +505,7 @@ def refresh_cross_year_checks(db: sqlite_utils.Database, site_id: str | None = N
     sites is two bodies. With `site_id`, only that site's reports are rechecked (what a
     crawl of one site can have changed), so closing a site costs its own size, not the archive's."""
     scope, args = ("", []) if site_id is None else (" and site_id = ?", [site_id])
-    with db.atomic():
+    with write_transaction(db):
         db.execute(f"delete from checks where rule = ? and report_id in (select id from reports where 1 = 1{scope})",
                    [CARRY_RULE, *args])
         pairs = list(db.query(
