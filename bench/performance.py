@@ -7,9 +7,10 @@ For each N it renders N reports over N/50 synthetic TRS sites (bench/synthetic_s
 LibreOffice), serves them on 127.0.0.1, runs `scrapy bench` on this machine, then a real
 `govreports crawl` (a subprocess, politeness off) into a fresh archive, and prints one table:
 
-- crawl throughput: responses per minute between the first and the last request the sites
-  received, against `scrapy bench`'s pages per minute (response_received_count over its
-  elapsed time), measured just before, on the same machine;
+- crawl throughput: requests the sites received per minute from the first request to the
+  crawl process's exit (so extraction and storage still running after the last fetch count),
+  against `scrapy bench`'s pages per minute (response_received_count over its elapsed time),
+  measured just before, on the same machine; also the rate while fetching alone;
 - the longest pause in fetching during the crawl (a slow conversion or a long synchronous
   step on the event loop shows up here);
 - extraction time per document for each format against the bare library cost of reading
@@ -188,7 +189,11 @@ def crawl(sites: SyntheticSites, work: Path, py_spy: str | None = None) -> dict:
     if len(hits) >= 2:
         window = hits[-1] - hits[0]
         gaps = [b - a for a, b in zip(hits, hits[1:], strict=False)]
+        # End to end: from the first request to the crawl process's exit, so reports still
+        # being extracted and stored after the last fetch count against the crawl.
+        done = wall - (hits[0] - start)
         out |= {"fetch_seconds": window, "pages_per_min": (len(hits) - 1) / window * 60 if window else 0,
+                "end_to_end_pages_per_min": len(hits) / done * 60 if done > 0 else 0,
                 "startup_seconds": hits[0] - start, "after_last_fetch_seconds": start + wall - hits[-1],
                 "longest_fetch_pause": max(gaps), "pauses_over_1s": sum(g > 1 for g in gaps)}
     # Memory growth over the second half of the fetching: least-squares slope of RSS against
@@ -353,7 +358,9 @@ def run(n: int, args: argparse.Namespace, log=print) -> dict:
         log(f"[N={n}] crawling {len(sites.sites)} sites…")
         result["crawl"] = crawl(sites, work, f"{args.py_spy}-{n}" if args.py_spy else None)
         result["load_after_crawl"] = _load()
-        result["crawl"]["ratio"] = result["crawl"].get("pages_per_min", 0) / result["scrapy_bench"]["pages_per_min"]
+        bench_rate = result["scrapy_bench"]["pages_per_min"]
+        result["crawl"]["ratio"] = result["crawl"].get("end_to_end_pages_per_min", 0) / bench_rate
+        result["crawl"]["fetch_ratio"] = result["crawl"].get("pages_per_min", 0) / bench_rate
         log(f"[N={n}] extraction ({args.samples} documents a format × {args.reps})…")
         result["extraction"], extractions = extraction(sites, args.samples, args.reps)
         log(f"[N={n}] database writes…")
@@ -385,9 +392,11 @@ def rows(r: dict) -> list[tuple[str, str, str, bool | None]]:
          a["reports"] == r["n"]),
         ("requests served (dropped by client)", f"{c['requests']} ({c.get('connections_dropped', 0)})", "", None),
         ("crawl log ERROR/CRITICAL lines", f"{c.get('crawl_log_errors', 0)}", "", None),
-        ("crawl pages/min", f"{c.get('pages_per_min', 0):,.0f}", "", None),
+        ("crawl pages/min while fetching", f"{c.get('pages_per_min', 0):,.0f} ({c.get('fetch_ratio', 0):.0%})", "",
+         None),
+        ("crawl pages/min end to end", f"{c.get('end_to_end_pages_per_min', 0):,.0f}", "", None),
         ("scrapy bench pages/min", f"{sb['pages_per_min']:,.0f}", "", None),
-        ("crawl / scrapy bench", f"{c['ratio']:.0%}", f"≥ {TARGETS['crawl_ratio']:.0%}",
+        ("crawl end to end / scrapy bench", f"{c['ratio']:.0%}", f"≥ {TARGETS['crawl_ratio']:.0%}",
          c["ratio"] >= TARGETS["crawl_ratio"]),
         ("crawl wall s (start, fetch, close)",
          f"{c['wall_seconds']:.0f} ({c.get('startup_seconds', 0):.0f}+{c.get('fetch_seconds', 0):.0f}"
@@ -425,7 +434,7 @@ def rows(r: dict) -> list[tuple[str, str, str, bool | None]]:
 
 
 GROWTH = [  # (figure, path into the result)
-    ("crawl pages/min", ("crawl", "pages_per_min")),
+    ("crawl pages/min end to end", ("crawl", "end_to_end_pages_per_min")),
     ("crawl wall s", ("crawl", "wall_seconds")),
     ("close after last fetch s", ("crawl", "after_last_fetch_seconds")),
     ("longest fetch pause s", ("crawl", "longest_fetch_pause")),

@@ -13,9 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 FIGURES = [
     "reports stored",
-    "crawl pages/min",
+    "crawl pages/min while fetching",
+    "crawl pages/min end to end",
     "scrapy bench pages/min",
-    "crawl / scrapy bench",
+    "crawl end to end / scrapy bench",
     "longest fetch pause s",
     "extract html ms/doc (bare)",
     "extract html overhead",
@@ -49,5 +50,6 @@ def test_benchmark_prints_every_figure(tmp_path: Path) -> None:
         # Every report was crawled and stored (a count, not a speed).
         assert r["crawl"]["archive"]["reports"] == r["n"]
         assert r["crawl"]["pages_per_min"] > 0 and r["scrapy_bench"]["pages_per_min"] > 0
+        assert r["crawl"]["end_to_end_pages_per_min"] > 0
         assert set(r["extraction"]) == {"html", "docx", "pdf"}
         assert r["db"]["cells"] > 0
