@@ -28,7 +28,8 @@ pytest.importorskip("cv2")
 SAMPLES = Path(__file__).parents[1] / "crawler" / "sample_sites"
 TRUTH = json.loads((SAMPLES / "truth.json").read_text("utf-8"))
 
-needs_ocr = pytest.mark.skipif(not ocr.ocr_available(), reason="tesseract with chi_sim not installed")
+needs_ocr = pytest.mark.skipif(not ocr.ocr_available(),
+                               reason="RapidOCR or tesseract with chi_sim not installed")
 
 
 def make_scan(pdf: bytes, seed: int, dpi: int = 200, max_angle: float = 1.0, noise: float = 6.0) -> bytes:
@@ -86,7 +87,7 @@ def score(report: dict, result: Extraction) -> tuple[int, int, list[tuple]]:
 @pytest.fixture(scope="module")
 def scanned_reports() -> dict[str, tuple[dict, bytes, bytes, Extraction, float]]:
     if not ocr.ocr_available():
-        pytest.skip("tesseract with chi_sim not installed")
+        pytest.skip("RapidOCR or tesseract with chi_sim not installed")
     out = {}
     for seed, template in enumerate(("2019", "2021"), start=1):
         report, pdf = sample_pdf(template)
@@ -181,3 +182,30 @@ def test_missing_tesseract_is_a_clear_error(monkeypatch, tmp_path):
     finally:
         monkeypatch.undo()
         ocr._languages.cache_clear()
+
+
+def test_missing_rapidocr_is_a_clear_error(monkeypatch):
+    """Without the recogniser (or its bundled model) OCR is unavailable, and reading a scan
+    says so (pipelines.extract turns it into the converter_missing status)."""
+    if not ocr.ocr_available():
+        pytest.skip("needs the OCR engines installed to take one away")
+    ocr._rec_model.cache_clear()
+    monkeypatch.setattr(ocr, "_REC_MODEL", "no-such-model.onnx")
+    try:
+        assert not ocr.ocr_available()
+        scan = make_scan(sample_pdf("2021")[1], 3)
+        with pytest.raises(ocr.OcrUnavailable, match="RapidOCR"):
+            ocr.read_scanned_pdf(scan)
+        result = extract_document(scan)
+        assert result.status == "converter_missing" and "RapidOCR" in (result.message or "")
+    finally:
+        monkeypatch.undo()
+        ocr._rec_model.cache_clear()
+    assert ocr.ocr_available()
+
+
+def test_recognizer_model_ships_with_the_package():
+    """The recognition model is a file inside the installed package: reading never fetches."""
+    if ocr._rec_model() is None:
+        pytest.skip("rapidocr_onnxruntime not installed")
+    assert ocr._rec_model().stat().st_size > 1_000_000

@@ -35,6 +35,7 @@ Speed. Tesseract runs as a subprocess on batches of images (a list file: one ima
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 import os
 import re
@@ -129,14 +130,109 @@ def _languages() -> frozenset[str]:
 
 
 def ocr_available() -> bool:
-    return cv2 is not None and "chi_sim" in _languages()
+    return cv2 is not None and _rec_model() is not None and "chi_sim" in _languages()
 
 
 def _require_ocr() -> None:
     if cv2 is None:
         raise OcrUnavailable("opencv (opencv-python-headless) not installed")
+    if _rec_model() is None:
+        raise OcrUnavailable("RapidOCR (rapidocr_onnxruntime, with its recognition model) not installed")
     if "chi_sim" not in _languages():
         raise OcrUnavailable("tesseract with chi_sim not installed")
+
+
+# ── RapidOCR (PP-OCRv4 recognition, onnxruntime) ────────────────────────────
+
+_REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"  # ships inside the rapidocr_onnxruntime wheel
+_REC_THREADS = 2  # onnxruntime threads: extraction already runs in worker processes
+
+
+@functools.lru_cache(maxsize=1)
+def _rec_model() -> Path | None:
+    """The recognition model in the installed rapidocr_onnxruntime package (never fetched:
+    the wheel carries it, and nothing here reaches the network)."""
+    try:
+        spec = importlib.util.find_spec("rapidocr_onnxruntime")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for root in spec.submodule_search_locations:
+        path = Path(root) / "models" / _REC_MODEL
+        if path.is_file():
+            return path
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _recognizer():
+    """RapidOCR's text-line recogniser alone (its detector is not needed: cells and their
+    text lines come from the table rules), on the CPU with a bounded thread count."""
+    model = _rec_model()
+    if model is None:
+        raise OcrUnavailable("RapidOCR (rapidocr_onnxruntime, with its recognition model) not installed")
+    from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+
+    threads = max(1, min(_REC_THREADS, os.cpu_count() or 1))
+    return TextRecognizer({
+        "model_path": str(model), "use_cuda": False, "use_dml": False,
+        "intra_op_num_threads": threads, "inter_op_num_threads": 1,
+        "rec_img_shape": [3, 48, 320], "rec_batch_num": 8,
+    })
+
+
+@dataclass
+class _Line:
+    """One recognised text line: its text and each character's probability."""
+
+    text: str
+    probs: list[float]
+
+    @property
+    def conf(self) -> float:
+        return 100.0 * min(self.probs) if self.text and self.probs else 0.0
+
+    @property
+    def mean_conf(self) -> float:
+        return 100.0 * sum(self.probs) / len(self.probs) if self.text and self.probs else 0.0
+
+
+def _recognize(images: list[np.ndarray]) -> list[_Line]:
+    if not images:
+        return []
+    rec = _recognizer()
+    res, _elapsed = rec([cv2.cvtColor(img, cv2.COLOR_GRAY2BGR) for img in images], return_word_box=True)
+    out = []
+    for text, _mean, info in res:
+        probs = [float(x) for x in info[4]] if text else []
+        out.append(_Line(text.strip(), probs))
+    return out
+
+
+_REC_MARGIN = 0.15  # white margin around a recognised line, as a share of its ink height
+
+
+def _rec_views(cell: _Cell) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Each text line of a cell rendered twice for the recogniser: the grey image and the
+    binarised ink (solid strokes: a faint or broken scan, whose grey strokes come out hollow
+    or speckled, reads better as ink), both cropped to the line's ink with a small margin."""
+    grey, ink = [], []
+    if cell.image is None or cell.mask is None:
+        return grey, ink
+    pad = _px(0.06)
+    clean = cell.image[pad:-pad, pad:-pad]
+    for a, b in cell.bands:
+        band = cell.mask[a:b]
+        ys, xs = np.nonzero(band)
+        if not ys.size:
+            ys, xs = np.array([0, b - a - 1]), np.array([0, band.shape[1] - 1])
+        y0, y1, x0, x1 = a + int(ys.min()), a + int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
+        m = max(2, round(_REC_MARGIN * (y1 - y0)))
+        for out, img in ((grey, clean), (ink, 255 - cell.mask)):
+            crop = np.ascontiguousarray(img[y0:y1, x0:x1])
+            out.append(cv2.copyMakeBorder(crop, m, m, m, m, cv2.BORDER_CONSTANT, value=255))
+    return grey, ink
 
 
 @dataclass
@@ -308,6 +404,7 @@ class _Cell:
     y1: int
     image: np.ndarray | None = None  # cleaned crop to OCR; None when the cell is empty
     lines: list[np.ndarray] = field(default_factory=list)  # one crop per text line
+    bands: list[tuple[int, int]] = field(default_factory=list)  # the lines' rows in `mask`
     mask: np.ndarray | None = None  # its ink, cropped like `image` less the padding
     glyphs: list[tuple[int, int, int, int]] = field(default_factory=list)  # x-runs of ink
     ink_height: int = 0
@@ -460,11 +557,15 @@ def _cells(gray: np.ndarray, bw: np.ndarray, rules: np.ndarray,
         k, lab, st, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
         big = np.zeros(k, dtype=bool)
         removed = 0
+        flat, edge = _px(0.02), margin + _px(0.03)
         for j in range(1, k):
-            if st[j][4] >= speck:
+            sx, sy, sw, sh, area = (int(v) for v in st[j])
+            if sh <= flat and sw > sh and (sy <= edge or ch - (sy + sh) <= edge):
+                continue  # what is left of a ruling line along the cell's top or bottom
+            if area >= speck:
                 big[j] = True
             else:
-                removed += int(st[j][4])
+                removed += area
         if not big.any():
             cell.ambiguous_blank = removed > 4 * speck
             out.append(cell)
@@ -489,6 +590,7 @@ def _cells(gray: np.ndarray, bw: np.ndarray, rules: np.ndarray,
         cell.lines = [cv2.copyMakeBorder(clean[a:b], pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
                       for a, b in bands]
         cell.mask = ink_mask
+        cell.bands = bands
         cell.glyphs = _glyph_runs(ink_mask)
         cell.ink_height = iy1 - iy0
         out.append(cell)
@@ -733,33 +835,54 @@ def _two_readers(view: _Number, line_reads: list[_Read],
     return None, 0.0, False
 
 
-def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, chinese: _Read) -> tuple[str, float, bool]:
-    """(text, confidence, is_number_with_unit) for an inked cell."""
-    label = _label_text(chinese)
-    compact = unicodedata.normalize("NFKC", label).replace(" ", "")
-    cjk = _CJK_RE.findall(_UNIT_RE.sub("", compact))
-    voted, conf, by_glyph = number if number is not None else (None, 0.0, False)
+def _line_text(lines: list[_Line]) -> str:
+    text = clean_cell("".join(line.text for line in lines)).translate(_LABEL_FIX)
+    return _SPACE_IN_CJK_RE.sub("", text)
+
+
+def _as_number(text: str) -> str:
+    """A reading as the number it may be: NFKC (full-width digits), no spaces."""
+    return unicodedata.normalize("NFKC", text).replace(" ", "")
+
+
+def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, view: _Number | None,
+            grey: list[_Line], ink: list[_Line]) -> tuple[str, float, bool]:
+    """(text, confidence, is_number_with_unit) for an inked cell.
+
+    A number is confident only when the recogniser reads the same number on both
+    renderings of the cell (grey and binarised), every character of both with a high
+    probability (the confidence is the lowest one), its length fits the glyphs on the
+    image, and tesseract's own reading, where it is confident, is the same number. Any
+    disagreement leaves it below 80: a null with a reason, never a wrong value."""
     if _is_dash(cell):
         return "—", 95.0, False
-    if number is None or len(cjk) >= 2 or (len(cjk) == 1 and compact not in _DASHES and voted is None):
-        return _snap_voted([label, *cell.alt_labels]), chinese.mean_conf, False
-    unit = _UNIT_RE.search(compact)
-    if unit and _NUMBER_RE.match(compact[: unit.start()].translate(_CONFUSABLE) or "x"):
-        return compact, chinese.conf, True
-    if voted is None:
-        return _snap_voted([label, *cell.alt_labels]), min(chinese.conf, 50.0), False
-    if voted == "/":
-        return voted, conf, False
-    if _NUMBER_WORD_RE.match(compact):
-        conf = min(conf, 50.0)  # a number followed by a word that is not a known unit
-    chi = re.sub(r"\D", "", compact.translate(_CONFUSABLE))
-    digits = re.sub(r"\D", "", voted)
-    if not by_glyph and chinese.conf >= 90 and _NUMBER_RE.match(compact.translate(_CONFUSABLE) or "x") \
-            and len(chi) >= len(digits) and chi != digits:
-        # The Chinese model confidently read other digits (it drops leading ones often, so
-        # only a reading at least as long counts against the number).
-        conf = min(conf, 50.0)
-    return voted, conf, False
+    label = _line_text(grey)
+    if len(cell.lines) == 1 and grey and ink:
+        a, b = _as_number(grey[0].text), _as_number(ink[0].text)
+        unit = _UNIT_RE.search(a)
+        bare = a[: unit.start()] if unit else a
+        numeric = bool(_NUMBER_RE.match(bare)) or a == "/" or (a in _DASHES and not unit)
+        if numeric:
+            conf = min(grey[0].conf, ink[0].conf)
+            if a != b:
+                return a, min(conf, 40.0), bool(unit)
+            if a in _DASHES:
+                return "—", conf, False
+            if view is not None and not unit and a != "/":
+                lo, hi = view.expected()
+                if not lo <= len(a) <= hi:
+                    conf = min(conf, 50.0)  # a dropped or invented character
+            voted = number[0] if number is not None else None
+            t_conf = number[1] if number is not None else 0.0
+            if not unit and voted is not None and t_conf >= 80 and voted.replace(" ", "") != a:
+                conf = min(conf, 50.0)  # tesseract confidently read something else
+            return a, conf, bool(unit)
+        if _NUMBER_RE.match(b) or b == "/":
+            # The binarised ink reads as a number, the grey image does not: not trusted.
+            return b, min(ink[0].conf, 40.0), False
+    alt = _line_text(ink)
+    conf = min((line.mean_conf for line in grey), default=0.0)
+    return _snap_voted([label, alt]), conf, False
 
 
 def _is_dash(cell: _Cell) -> bool:
@@ -1068,43 +1191,28 @@ def read_scanned_pdf(data: bytes) -> Document:
     cells = [c for p in pages for piece in p.pieces for c in piece.cells if c.image is not None]
     page_images = [page.text_image for page in pages]
     views = [_number_view(c) for c in cells]
-    label_lines = [img for c in cells for img in c.lines]
-    numbers = _read_numbers(views, digits_lang, extra_jobs=[
-        (label_lines, "chi_sim", 7, None),
-        (page_images, "chi_sim", 3, None),
-        *(([_normalised_line(img, h) for img in label_lines], "chi_sim", 7, None) for h in _LABEL_HEIGHTS),
-    ])
-    numbers, (line_reads, page_reads, *alt_reads) = numbers
-    line_owner = [i for i, c in enumerate(cells) for _ in c.lines]
-    chinese_reads = [_Read() for _ in cells]
-    for k, (owner, read) in enumerate(zip(line_owner, line_reads, strict=True)):
-        for w in read.words:
-            w.line = (k, w.line[1], w.line[2])
-            chinese_reads[owner].words.append(w)
-    for reads in alt_reads:
-        alt_texts: list[list[str]] = [[] for _ in cells]
-        for owner, read in zip(line_owner, reads, strict=True):
-            alt_texts[owner].append(_label_text(read))
-        for cell, texts in zip(cells, alt_texts, strict=True):
-            cell.alt_labels.append("".join(texts))
-    with_unit: list[tuple[_Cell, str]] = []
-    for cell, number, chinese in zip(cells, numbers, chinese_reads, strict=True):
-        cell.text, cell.conf, has_unit = _decide(cell, number, chinese)
-        if has_unit:
-            with_unit.append((cell, _UNIT_RE.search(cell.text).group(1)))  # type: ignore[union-attr]
+    rec_grey: list[np.ndarray] = []
+    rec_ink: list[np.ndarray] = []
+    owners: list[int] = []
+    for i, cell in enumerate(cells):
+        grey, ink = _rec_views(cell)
+        rec_grey += grey
+        rec_ink += ink
+        owners += [i] * len(grey)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The recogniser (onnxruntime, its own threads) runs while tesseract reads.
+        recognized = pool.submit(_recognize, rec_grey + rec_ink)
+        numbers, (page_reads,) = _read_numbers(views, digits_lang, extra_jobs=[(page_images, "chi_sim", 3, None)])
+        lines = recognized.result()
+    grey_lines: list[list[_Line]] = [[] for _ in cells]
+    ink_lines: list[list[_Line]] = [[] for _ in cells]
+    for owner, g, k in zip(owners, lines[: len(rec_grey)], lines[len(rec_grey):], strict=True):
+        grey_lines[owner].append(g)
+        ink_lines[owner].append(k)
+    for cell, number, view, grey, ink in zip(cells, numbers, views, grey_lines, ink_lines, strict=True):
+        cell.text, cell.conf, _has_unit = _decide(cell, number, view, grey, ink)
     for cell in (c for p in pages for piece in p.pieces for c in piece.cells if c.image is None):
         cell.conf = 60.0 if cell.ambiguous_blank else 99.0
-    if with_unit:
-        # "251000元": the number is read without the unit's glyphs.
-        unit_views = [_number_view(c, drop_runs=len(u)) for c, u in with_unit]
-        unit_numbers, _ = _read_numbers(unit_views, digits_lang)
-        for (cell, unit), number in zip(with_unit, unit_numbers, strict=True):
-            before = cell.text[: -len(unit)].translate(_CONFUSABLE)
-            if number is None or number[0] is None:
-                cell.conf = min(cell.conf or 0.0, 50.0)
-                continue
-            text, conf, _ = number
-            cell.text, cell.conf = text + unit, conf if text == before else min(conf, 50.0)
     for page, read in zip(pages, page_reads, strict=True):
         page.lines = [(min(w.top for w in line), _SPACE_IN_CJK_RE.sub("", _join_words([w.text for w in line])))
                       for line in read.lines()]
@@ -1132,6 +1240,6 @@ def read_scanned_pdf(data: bytes) -> Document:
         texts.append("\n".join(lines))
     doc = Document(format="scan", text="\n".join(texts), tables=tables)
     n_low = sum(1 for c in cells if c.conf is not None and c.conf < 80)
-    doc.warnings.append(f"scanned PDF read by OCR (tesseract chi_sim): {len(pages)} pages, "
+    doc.warnings.append(f"scanned PDF read by OCR (RapidOCR cells, tesseract checks and page text): {len(pages)} pages, "
                         f"{len(cells)} inked cells, {n_low} below confidence 80")
     return doc
