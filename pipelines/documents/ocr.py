@@ -1,4 +1,4 @@
-"""Scanned (image-only) PDFs → text and table grids, by OCR with tesseract.
+"""Scanned (image-only) PDFs → text and table grids, by OCR (RapidOCR and tesseract).
 
 Layout. Each page is rendered at 300 dpi and deskewed (projection-profile search). Ruling
 lines come from morphology on the binarised page; a vertical stroke counts as a rule only
@@ -11,25 +11,27 @@ part before the grid is built.
 
 Cells. Every cell is read on its own (whole-page OCR drops the lone zeros that fill these
 tables). A cell without ink once the rules are masked out is "" and is never OCRed. An
-inked cell is read
-  * as text: each text line with `chi_sim` (one line per call, since tesseract garbles a
-    two-line cell whose second line is one character); a label read within a few edits of
-    exactly one label of the national templates is taken to be that label (`_LEXICON`);
-  * as a number, by two readers that cut the image differently: the whole line with `eng`
-    and a digits whitelist at three scales (a reading counts only if its length fits the
-    glyphs on the image), and glyph by glyph (touching digits cut into equal slices, "."
-    "," "-" "/" recognised by their shape).
-A number is confident only when both readers agree; one reader alone, or two that disagree,
-leave it below 80, which the normaliser turns into a null with a reason rather than a
-wrong value. On very coarse scans a third reading (chi_sim, digits only) must not
-contradict it. Confidences are tesseract's word confidences (combined when readers agree).
+inked cell's text lines are read by RapidOCR's PP-OCRv4 recogniser (the model ships in the
+rapidocr_onnxruntime wheel and runs on onnxruntime; its detector is not used, since the
+rules give the cells and their lines), each line twice: the grey image and the binarised
+ink, both cropped to the line's ink. A label is snapped to the national templates' lexicon
+(`_LEXICON`) when the readings that snap agree. A number is confident only when
+  * both renderings read the same number, and the confidence (the lowest probability of
+    any of its characters, in either reading) is at least 80;
+  * its length fits the glyphs on the image (a dropped or invented digit changes it);
+  * tesseract (eng, digits only: whole line at three scales and glyph by glyph, kept as an
+    independent check) did not confidently read a different number.
+Anything else stays below 80, which the normaliser turns into a null with a reason rather
+than a wrong value.
 
 Text. The page text (for title, year, agency and prose such as "本年度无…行政复议") is
 chi_sim page OCR of the page with its tables whited out, with the tables' rows put back in
 reading order.
 
 Speed. Tesseract runs as a subprocess on batches of images (a list file: one image per
-"page", so each cell is still segmented on its own), several batches in parallel.
+"page", so each cell is still segmented on its own), several batches in parallel, while
+the recogniser reads every cell line in batches in one more thread (onnxruntime limited to
+two threads: extraction itself runs in worker processes).
 """
 
 from __future__ import annotations
@@ -66,12 +68,6 @@ _SECTION_START_RE = re.compile(r"第二十条|申请人情况|行政复议|信�
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 _UNIT_RE = re.compile(r"(万元|元|件|条|个|项|次|人次)$")
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d[\d,]*)(?:\.\d+)?$")
-_NUMBER_WORD_RE = re.compile(r"^[+-]?\d[\d,.]*[\u3400-\u9fff]+$")
-# What chi_sim prints for digits and dashes it is unsure about, for comparison only.
-_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "〇": "0", "○": "0", "D": "0", "Q": "0",
-                             "l": "1", "I": "1", "|": "1", "丨": "1", "]": "1", "[": "1",
-                             "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8",
-                             "一": "-", "—": "-", "－": "-", "_": "-", "~": "-", "＋": "+"})
 _DASHES = {"-", "--", "—", "——", "–", "－", "一", "_", "~"}
 # Label clean-up: bracket look-alikes chi_sim prints for （ ） in numbering like （一）.
 _LABEL_FIX = str.maketrans({"〈": "（", "〔": "（", "｛": "（", "{": "(", "〉": "）", "〕": "）",
@@ -84,7 +80,8 @@ _MIN_TEXT_CHARS = 20  # fewer printable characters than this on a page: no text 
 
 
 class OcrUnavailable(RuntimeError):
-    """Tesseract (with the chi_sim model) is not installed: the caller reports a status."""
+    """RapidOCR (with its model) or tesseract (with chi_sim) is not installed: the caller
+    reports a status (converter_missing)."""
 
 
 # ── Detection ───────────────────────────────────────────────────────────────
@@ -410,7 +407,6 @@ class _Cell:
     ink_height: int = 0
     native: float = 1.0  # scan pixels per rendered pixel (0.5 for a 150 dpi scan)
     ambiguous_blank: bool = False
-    alt_labels: list[str] = field(default_factory=list)  # the label read on other renderings
     text: str = ""
     conf: float | None = None
 
@@ -639,11 +635,6 @@ def _layout(page_no: int, gray: np.ndarray) -> _Page:
 
 
 # ── Reading a cell ──────────────────────────────────────────────────────────
-
-
-def _label_text(read: _Read) -> str:
-    text = clean_cell(read.text()).translate(_LABEL_FIX)
-    return _SPACE_IN_CJK_RE.sub("", text)
 
 
 _MIN_NATIVE_DIGIT_PX = 15  # below this digit height in the scan's own pixels, be stricter
@@ -952,24 +943,6 @@ def _distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         prev = cur
     return prev[-1]
-
-
-def _normalised_line(img: np.ndarray, height: int) -> np.ndarray:
-    """A text line as tesseract reads small print best: cropped to its ink, scaled (cubic)
-    to `height` pixels of text, Otsu-binarised, with a white margin of half a line."""
-    _, ink = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    ys, xs = np.nonzero(ink)
-    if not ys.size:
-        return img
-    crop = img[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-    factor = height / max(crop.shape[0], 1)
-    crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-    _, crop = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    pad = height // 2
-    return cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
-
-
-_LABEL_HEIGHTS = (48, 64)  # text heights of the extra label readings
 
 
 def _snap_voted(texts: list[str]) -> str:
