@@ -976,7 +976,7 @@ def scan_pdf(pdf: bytes, *, dpi: int, rotate: float, noise: bool, seed: str) -> 
     Rasterised with pypdfium2 (pdfplumber's renderer), not pdftoppm: the reportlab PDFs use
     the non-embedded Adobe-GB1 font STSong-Light, which poppler only draws when its
     poppler-data language pack is installed (it is not on a plain poppler-utils install).
-    Pages are stored as 4-bit grayscale PNG data to keep the corpus small.
+    Pages are stored as 4-bit grayscale PNG data (16 levels, quantised) to keep the corpus small.
     """
     import pypdfium2
     from PIL import Image, ImageChops, ImageFilter
@@ -996,6 +996,9 @@ def scan_pdf(pdf: bytes, *, dpi: int, rotate: float, noise: bool, seed: str) -> 
             im = ImageChops.darker(im, specks.resize((w, h), Image.Resampling.NEAREST))
         if rotate:
             im = im.rotate(rotate, resample=Image.Resampling.BICUBIC, fillcolor=255)
+        # 16 grey levels, as a 4-bit scanner stores them. Pillow's bits=4 writes each value's
+        # low four bits (240 would come back black), so the value is quantised first.
+        im = im.point(lambda v: v >> 4)
         buf = io.BytesIO()
         im.save(buf, "PNG", optimize=True, bits=4)
         pngs.append(buf.getvalue())
