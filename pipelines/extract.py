@@ -6,6 +6,7 @@ The Scrapy pipeline, `govreports extract` and (later) `govreports rebuild` all c
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,7 +170,7 @@ def _year(text: str) -> int | None:
 
 def detect_year_agency(doc: Document) -> tuple[int | None, str | None, str | None]:
     """(reported year, agency, title) from the title, else the opening lines of the text."""
-    lines = [clean_cell(x) for x in doc.text.splitlines() if clean_cell(x)][:15]
+    lines = list(itertools.islice(filter(None, map(clean_cell, doc.text.splitlines())), 15))
     title = clean_cell(doc.title) or None
     candidates = ([title] if title else []) + lines
     for i, cand in enumerate(candidates):

@@ -100,16 +100,19 @@ _SPACES_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _prepare(root: etree._Element) -> None:
-    """Drop what a reader never sees and mark block boundaries with line breaks, once per
-    page, so every text below is one serialisation in C rather than a walk in Python
-    (the walk was most of the cost of reading a page; bench/performance.py)."""
+def _strip_invisible(root: etree._Element) -> None:
     etree.strip_elements(root, *_INVISIBLE_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
-    for el in root.iter(*_BLOCK_TAGS):
+
+
+def _mark_blocks(body: etree._Element) -> None:
+    """Mark block boundaries with line breaks, once per page, so every text below is one
+    serialisation in C rather than a walk in Python (the walk was most of the cost of reading
+    a page; bench/performance.py). Only the article: menus and footers are never read."""
+    for el in body.iter(*_BLOCK_TAGS):
         if el.tag not in _VOID_BLOCKS:
             el.text = "\n" + (el.text or "")
         el.tail = "\n" + (el.tail or "")
-    for el in root.iter("td", "th"):
+    for el in body.iter("td", "th"):
         el.tail = "\t" + (el.tail or "")
 
 
@@ -119,7 +122,7 @@ def _raw_text(el: etree._Element) -> str:
 
 def _text_of(el: etree._Element) -> str:
     """Visible text with line breaks at block boundaries (lxml's text_content() glues blocks).
-    Needs `_prepare` on the tree first."""
+    Needs `_mark_blocks` on the tree first."""
     lines = _HSPACE_RE.sub(" ", _raw_text(el)).split("\n")
     return "\n".join(s for line in lines if (s := line.strip()))
 
@@ -217,17 +220,18 @@ def _title(root: etree._Element, meta: dict[str, str], marked: list[etree._Eleme
 def read_html(data: bytes, content_type: str | None = None) -> Document:
     text, encoding = decode_html(data, content_type)
     try:
-        if _CONTROL_RE.search(text):  # lxml refuses them in the text _prepare writes back
+        if _CONTROL_RE.search(text):  # lxml refuses them in the text _mark_blocks writes back
             text = _CONTROL_RE.sub("", text)
         root = etree.fromstring(text, _PARSER) if text.strip() else None
     except (etree.ParserError, etree.XMLSyntaxError):  # nothing parseable ("<!DOCT<!DOCTYYP", fuzzing)
         root = None
     if root is None:
         root = etree.fromstring("<html><body></body></html>", _PARSER)
-    _prepare(root)
+    _strip_invisible(root)
     meta = _meta(root)
     marked = _MARKED(root)
     body = _find_body(root, marked)
+    _mark_blocks(body)
     tables: list[RawTable] = []
     warnings: list[str] = []
     all_tables = list(body.iter("table"))
