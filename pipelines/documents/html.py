@@ -38,11 +38,10 @@ _BODY_RULES: list[Callable[[etree._Element], bool]] = [
     lambda el: el.get("id") == "zoom",
     lambda el: "article_content" in (el.get("class") or ""),
     lambda el: el.get("id") == "content" or el.get("class") == "content",
-    lambda el: el.tag == "article",
 ]
 # One pass over the tree for every element a rule can match (an XPath per rule walked the
 # whole tree each time; compiled once, as compiling cost more than evaluating).
-_MARKED = etree.XPath("//*[@class or @id] | //article")
+_MARKED = etree.XPath("//*[@class or @id]")
 _META_FINDER = etree.XPath("//meta[@name and @content]")
 
 
@@ -189,10 +188,9 @@ def _span(value: str | None) -> int:
 
 
 def _find_body(root: etree._Element, marked: list[etree._Element]) -> etree._Element:
-    for rule in _BODY_RULES:
-        found = [el for el in marked if rule(el)]
+    for found in (*([el for el in marked if rule(el)] for rule in _BODY_RULES), list(root.iter("article"))):
         if found:
-            return max(found, key=lambda el: len(_raw_text(el)))
+            return found[0] if len(found) == 1 else max(found, key=lambda el: len(_raw_text(el)))
     body = root.find("body")
     return body if body is not None else root
 
