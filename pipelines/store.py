@@ -440,17 +440,17 @@ def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, i
         if latest:
             db.execute("update reports set is_latest = 0 where id = ?", [latest[0]["id"]])
         for f in record.files:
-            db["files"].insert({
+            _insert(db, "files", {
                 "sha256": f.sha256, "path": f.path, "size": f.size, "format": f.format,
                 "content_type": f.content_type, "first_url": f.url,
                 "original_filename": f.filename, "first_fetched_at": seen,
-            }, pk="sha256", ignore=True)
+            }, or_ignore=True)
         n_null = sum(1 for c in ex.cells if c.value is None)
         n_failed = sum(1 for k in ex.checks if k.passed is False)
         page = next((f for f in record.files if f.role == "page"), None)
         agency = record.agency or ex.agency
         site = next(db.query("select * from sites where id = ?", [record.site_id]), None)
-        report_id = db["reports"].insert({
+        report_id = _insert(db, "reports", {
             "site_id": record.site_id, "doc_key": record.doc_key, "version": version,
             "is_latest": 1, "fingerprint": fp, "url": record.url,
             "title": record.title or ex.title, "agency": agency,
@@ -461,11 +461,12 @@ def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, i
             "status": ex.status, "message": ex.message, "n_cells": len(ex.cells), "n_null": n_null,
             "n_failed_checks": n_failed, "warnings": json.dumps(ex.warnings, ensure_ascii=False),
             "text": ex.text, **resolve_report(site, agency).as_dict(),
-        }).last_pk
-        db["report_files"].insert_all(({
-            "report_id": report_id, "sha256": f.sha256, "role": f.role, "url": f.url,
-            "filename": f.filename, "used_for_cells": int(f.sha256 == record.source.sha256),
-        } for f in record.files), ignore=True)
+        })
+        for f in record.files:
+            _insert(db, "report_files", {
+                "report_id": report_id, "sha256": f.sha256, "role": f.role, "url": f.url,
+                "filename": f.filename, "used_for_cells": int(f.sha256 == record.source.sha256),
+            }, or_ignore=True)
         # The hot path of a crawl: plain executemany with fixed columns (sqlite-utils'
         # insert_all re-derives the columns and JSON-checks every value of every row, which
         # was half the cost of storing a report; bench/performance.py).
@@ -485,6 +486,13 @@ def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, i
             [(report_id, t.index, len(t.rows), t.n_cols, t.page, json.dumps(t.rows, ensure_ascii=False))
              for t in ex.raw_tables])
     return ("changed" if latest else "new"), report_id
+
+
+def _insert(db: sqlite_utils.Database, table: str, row: dict, or_ignore: bool = False) -> int:
+    """One row, as plain SQL: the tables exist (migrations), so nothing to introspect."""
+    sql = (f"INSERT {'OR IGNORE ' if or_ignore else ''}INTO {table} ({', '.join(row)}) "
+           f"VALUES ({', '.join('?' * len(row))})")
+    return db.conn.execute(sql, list(row.values())).lastrowid
 
 
 _CELL_INSERT = {
