@@ -562,6 +562,7 @@ def _cells(gray: np.ndarray, bw: np.ndarray, rules: np.ndarray,
                 big[j] = True
             else:
                 removed += area
+        _despeckle(lab, st, big)
         if not big.any():
             cell.ambiguous_blank = removed > 4 * speck
             out.append(cell)
@@ -593,25 +594,127 @@ def _cells(gray: np.ndarray, bw: np.ndarray, rules: np.ndarray,
     return out
 
 
+_DOT_MAX = _px(0.045)  # a dot (".", "、", a speck) fits in a square this wide
+_DOT_FILL = 0.5  # and fills at least this share of its box (a stroke fragment does not)
+_DOT_SQUARE = 1.5  # and is about as wide as tall (a minus sign or a dash is flat)
+_DOT_NEAR = _px(0.027)  # punctuation sits this close to the glyphs it belongs to
+
+
+def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
+    """Drop scanner specks from a cell's ink components (`keep`, updated in place).
+
+    A speck is a dot: a small, square, solid blob (never a flat minus sign). Printed punctuation (a decimal point,
+    "、", a quote) is a dot too, but it sits right beside the glyphs it belongs to, inside
+    their text line, and never opens or closes the text of a table cell (no number starts
+    or ends with a point; Chinese punctuation never opens a line; a table label does not
+    end with one). So a dot is dropped when no other ink is near it, when it lies wholly
+    above or below the text, when it opens a text line, or when it closes the only line.
+    Strokes are never touched: a speck touching a glyph stays, and the readers' agreement
+    checks deal with it. A cell of scattered dots alone is blank; dots close together
+    (a glyph that broke up) are left to be read."""
+    dots = []
+    for j in np.flatnonzero(keep):
+        w, h, area = int(st[j][2]), int(st[j][3]), int(st[j][4])
+        if max(w, h) <= _DOT_MAX and max(w, h) <= _DOT_SQUARE * min(w, h) and area >= _DOT_FILL * w * h:
+            dots.append(int(j))
+    if not dots:
+        return
+    body = keep.copy()
+    body[dots] = False
+    if not body.any():
+        centres = [(st[j][0] + st[j][2] / 2, st[j][1] + st[j][3] / 2) for j in dots]
+        close = any(abs(a[0] - b[0]) + abs(a[1] - b[1]) <= 2 * _DOT_NEAR + _DOT_MAX
+                    for k, a in enumerate(centres) for b in centres[k + 1:])
+        if not close:
+            keep[dots] = False
+        return
+    body_ink = body[lab]
+    dist = cv2.distanceTransform(np.where(body_ink, 0, 255).astype(np.uint8), cv2.DIST_L2, 3)
+    bands = _text_lines(body_ink.astype(np.uint8))
+    for j in dots:
+        x, y, w, h, _area = (int(v) for v in st[j])
+        sub = lab[y:y + h, x:x + w] == j
+        if float(dist[y:y + h, x:x + w][sub].min()) > _DOT_NEAR:
+            keep[j] = False
+            continue
+        mid = y + h / 2
+        band = min(bands, key=lambda ab: 0 if ab[0] <= mid < ab[1] else min(abs(ab[0] - mid), abs(ab[1] - mid)))
+        if not band[0] <= mid < band[1]:
+            keep[j] = False  # over or under the text, no part of a line
+            continue
+        cols = np.flatnonzero(body_ink[band[0]:band[1]].any(axis=0))
+        if x + w <= cols.min() or (len(bands) == 1 and x >= cols.max() + 1):
+            keep[j] = False  # opens its line, or closes a cell's only line
+
+
+_SPLIT_INK = 0.25  # a row with this share of a line's fullest row or less may part two lines
+_SPLIT_TALL = 1.6  # ... in a band this many glyph heights tall
+_SPLIT_PART = 0.6  # ... into parts each this many glyph heights tall at least
+
+
+def _glyph_height(mask: np.ndarray) -> float:
+    """The typical height of the glyphs in a band of ink: the median height of its
+    components, leaving out fragments (dots, the strokes of 三) under a quarter of the band."""
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats((mask > 0).astype(np.uint8), connectivity=8)
+    heights = sorted(int(h) for h in stats[1:n, 3] if h >= 0.25 * mask.shape[0])
+    return float(heights[len(heights) // 2]) if heights else float(mask.shape[0])
+_MERGE_MAX = 1.2  # fragments join a neighbour only while the band stays line-sized
+
+
 def _text_lines(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Row bands of a cell's text lines. A band much lower than the tallest one is a
-    fragment of a character (the top stroke of 三) and joins its nearest neighbour."""
-    rows = mask.any(axis=1)
+    """Row bands of a cell's text lines.
+
+    Lines are parted by rows without ink, and also by a run of nearly empty rows between
+    two tall parts: on a soft scan two lines set close together touch, or a speck or a
+    descender bridges them, and one "line" twice as tall reads as garbage. A band much
+    lower than the tallest line is a fragment of a character (the top stroke of 三) and
+    joins its nearest neighbour, as long as the joined band is no taller than a line (so
+    a stray mark far from the text never swallows its lines)."""
+    profile = (mask > 0).sum(axis=1)
+    rows = profile > 0
     bands: list[list[int]] = []
     for y, on in enumerate(rows):
         if on and bands and y - bands[-1][1] <= 2:
             bands[-1][1] = y + 1
         elif on:
             bands.append([y, y + 1])
+    split: list[list[int]] = []
+    for a, b in bands:
+        pending = [[a, b]]
+        while pending:
+            a, b = pending.pop(0)
+            part = profile[a:b]
+            glyph = _glyph_height(mask[a:b])
+            cut = None
+            if b - a >= _SPLIT_TALL * glyph:
+                low = np.flatnonzero(part <= _SPLIT_INK * part.max())
+                for y in low:  # the first low row with a line-sized part above and below
+                    run_end = y
+                    while run_end + 1 < len(part) and part[run_end + 1] <= _SPLIT_INK * part.max():
+                        run_end += 1
+                    if y >= _SPLIT_PART * glyph and len(part) - run_end - 1 >= _SPLIT_PART * glyph:
+                        cut = (a + int(y), a + int(run_end) + 1)
+                        break
+            if cut is None:
+                split.append([a, b])
+            else:
+                pending[:0] = [[a, cut[0]], [cut[1], b]]
+    bands = split
+    tallest = max((b - a for a, b in bands), default=0)
+    done: set[tuple[int, int]] = set()
     while len(bands) > 1:
-        tallest = max(b - a for a, b in bands)
-        i = min(range(len(bands)), key=lambda k: bands[k][1] - bands[k][0])
-        if bands[i][1] - bands[i][0] >= 0.6 * tallest:
+        short = [k for k in range(len(bands)) if bands[k][1] - bands[k][0] < 0.6 * tallest
+                 and tuple(bands[k]) not in done]
+        if not short:
             break
+        i = min(short, key=lambda k: bands[k][1] - bands[k][0])
         gap_up = bands[i][0] - bands[i - 1][1] if i > 0 else None
         gap_down = bands[i + 1][0] - bands[i][1] if i + 1 < len(bands) else None
         j = i - 1 if gap_down is None or (gap_up is not None and gap_up <= gap_down) else i + 1
         a, b = min(i, j), max(i, j)
+        if bands[b][1] - bands[a][0] > _MERGE_MAX * tallest:
+            done.add(tuple(bands[i]))
+            continue
         bands[a:b + 1] = [[bands[a][0], bands[b][1]]]
     pad = 2
     return [(max(a - pad, 0), min(b + pad, mask.shape[0])) for a, b in bands]
@@ -988,15 +1091,25 @@ def _first_row_text(piece: _Piece) -> str:
     return "".join(c.text for c in sorted(piece.cells, key=lambda c: c.x0) if c.y0 - piece.y0 <= tol * 2)
 
 
+_SAME_PAGE_GAP = _px(0.6)  # a table goes on below a blank gap no taller than this
+
+
 def _continues(prev: _Piece, nxt: _Piece, prev_last: bool, nxt_first: bool, page: _Page) -> bool:
-    if not (prev_last and nxt_first and nxt.page_no == prev.page_no + 1):
-        return False
+    """Whether `nxt` goes on with `prev`'s table: it has the same horizontal extent, no
+    header row of its own, and nothing but blank paper separates them: either a page
+    break (only the table opens the next page: a heading above it starts a new section),
+    or, on the same page, a narrow blank gap (a table drawn in two blocks)."""
     tol = _px(8 / 72)
     if abs(prev.x0 - nxt.x0) > tol or abs(prev.x1 - nxt.x1) > tol:
         return False
-    # Only the table opens the page: a heading above it starts a new section.
+    if nxt.page_no == prev.page_no + 1 and prev_last and nxt_first:
+        above = (-1, nxt.y0)
+    elif nxt.page_no == prev.page_no and 0 <= nxt.y0 - prev.y1 <= _SAME_PAGE_GAP:
+        above = (prev.y1, nxt.y0)
+    else:
+        return False
     for top, text in page.lines:
-        if top < nxt.y0 and len(_CJK_RE.findall(text)) >= 4 and "页" not in text:
+        if above[0] < top < above[1] and len(_CJK_RE.findall(text)) >= 4 and "页" not in text:
             return False
     return not _SECTION_START_RE.search(_first_row_text(nxt))
 
