@@ -352,6 +352,9 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     # In WAL mode NORMAL keeps every commit atomic and survives a killed process; it only
     # gives up the last commits on power loss, for half the cost of each report's commit.
     db.conn.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoint (copy the WAL into the database, with an fsync) every ~40 MB instead of every
+    # 4 MB: storing a report is then a third cheaper once the archive has grown (bench).
+    db.conn.execute("PRAGMA wal_autocheckpoint=10000")
     migrations.apply(db)
     return db
 
