@@ -481,7 +481,12 @@ def _rules(bw: np.ndarray, faint: tuple[np.ndarray, np.ndarray] | None = None
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, _rect(1, gap))
     vert = cv2.dilate(vert, _rect(3, _px(0.03)))
     # A rule ends on rules: text strokes inside a cell never touch a rule at both ends.
+    # Each stretch of a vertical line between horizontal rules is judged on its own: a
+    # character's stroke that happens to line up with a rule below it (the long stroke
+    # of 行 over a column rule) must not take the rule down with it.
     anchor = cv2.dilate(horiz, _rect(1, _px(0.02)))
+    whole = vert
+    vert = np.where(anchor > 0, 0, vert).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(vert, connectivity=8)
     keep = np.zeros(n, dtype=bool)
     for i in range(1, n):
@@ -489,11 +494,13 @@ def _rules(bw: np.ndarray, faint: tuple[np.ndarray, np.ndarray] | None = None
         if h < _px(0.1):
             continue
         # Its ends, as far as the dilation and the closing may have stretched them.
-        end = _px(0.03)
-        top = anchor[y:y + end, x:x + w].any()
-        bottom = anchor[max(y + h - end, 0):y + h, x:x + w].any()
+        end, reach = _px(0.03), 2
+        top = anchor[max(y - reach, 0):y + end, x:x + w].any()
+        bottom = anchor[max(y + h - end, 0):y + h + reach, x:x + w].any()
         keep[i] = top and bottom
     vert = np.where(keep[labels], 255, 0).astype(np.uint8)
+    # The kept stretches reach into the horizontal rules again, to meet them.
+    vert = cv2.bitwise_and(whole, cv2.dilate(vert, _rect(1, 2 * (_px(0.02) + 2) + 1)))
     # A rule meets a rule: a horizontal line that crosses or touches no vertical rule is
     # text (the strokes of a line of blurred characters) or an underline, never a ruling.
     touch = cv2.dilate(vert, _rect(_px(0.02), _px(0.02)))
@@ -653,11 +660,11 @@ _SPLIT_PART = 0.6  # ... into parts each this many glyph heights tall at least
 
 
 def _glyph_height(mask: np.ndarray) -> float:
-    """The typical height of the glyphs in a band of ink: the median height of its
-    components, leaving out fragments (dots, the strokes of 三) under a quarter of the band."""
+    """The height of the glyphs in a band of ink: its tallest component (a Chinese
+    character is often several components, none of them as tall as the character, so the
+    tallest one is the nearest to a character's height)."""
     n, _labels, stats, _ = cv2.connectedComponentsWithStats((mask > 0).astype(np.uint8), connectivity=8)
-    heights = sorted(int(h) for h in stats[1:n, 3] if h >= 0.25 * mask.shape[0])
-    return float(heights[len(heights) // 2]) if heights else float(mask.shape[0])
+    return float(stats[1:n, 3].max()) if n > 1 else float(mask.shape[0])
 _MERGE_MAX = 1.2  # fragments join a neighbour only while the band stays line-sized
 
 
