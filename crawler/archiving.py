@@ -46,7 +46,7 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Any = None) -> None:
-        self.db = open_db(self.db_path)
+        self.db = open_db(self.db_path, cache_kib=256)  # small reads; one per site crawled
         self.site = getattr(self.crawler.spider, "site", None) or {}
         if self.site:
             upsert_site(self.db, self.site)

@@ -145,7 +145,7 @@ class IncrementalMiddleware:
         return cls(crawler)
 
     def spider_opened(self, spider: Any) -> None:
-        self.db = open_db(self.db_path)
+        self.db = open_db(self.db_path, cache_kib=256)  # small reads; one per site crawled
         site = getattr(spider, "site", {}) or {}
         self.known = {r["doc_key"] for r in self.db.query(
             "select doc_key from reports where site_id = ? and is_latest = 1", [site.get("id")])}

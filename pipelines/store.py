@@ -342,8 +342,10 @@ CELL_TABLES = {
 }
 
 
-def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating and migrating as needed) the archive database."""
+def open_db(path: str | Path, cache_kib: int | None = None) -> sqlite_utils.Database:
+    """Open (creating and migrating as needed) the archive database. `cache_kib` bounds the
+    page cache (SQLite's default is 2 MB a connection): a crawl holds a few small-read
+    connections per site it is crawling."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
     db.conn.execute("PRAGMA journal_mode=WAL")
@@ -355,6 +357,8 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     # Checkpoint (copy the WAL into the database, with an fsync) every ~40 MB instead of every
     # 4 MB: storing a report is then a third cheaper once the archive has grown (bench).
     db.conn.execute("PRAGMA wal_autocheckpoint=10000")
+    if cache_kib is not None:
+        db.conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
     migrations.apply(db)
     return db
 
