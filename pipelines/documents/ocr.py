@@ -2,15 +2,18 @@
 
 Layout. Each page is rendered at 300 dpi and deskewed (projection-profile search). Ruling
 lines come from morphology on the binarised page; a vertical stroke counts as a rule only
-if both its ends sit on horizontal rules, so text never makes a column. A cell is a region
+if both its ends sit on horizontal rules (judged stretch by stretch between horizontal
+rules), so text never makes a column. A cell is a region
 enclosed by rules, and cells are mapped onto the grid of distinct rule positions exactly as
 `pdf.py` maps pdfplumber's cell rectangles: a merged cell covers every grid position it
 spans, with one origin id. A table that goes on over a page break (same horizontal extent,
-no heading above it on the next page, no header row of its own) is stitched to its first
-part before the grid is built.
+no heading above it on the next page, no header row of its own), or that goes on below a
+narrow blank gap on the same page, is stitched to its first part before the grid is built.
 
 Cells. Every cell is read on its own (whole-page OCR drops the lone zeros that fill these
-tables). A cell without ink once the rules are masked out is "" and is never OCRed. An
+tables). Its ink is despeckled first (`_despeckle`: small square dots placed where no
+punctuation goes), and its text lines are parted even where a soft scan makes them touch
+(`_text_lines`). A cell without ink once the rules are masked out is "" and is never OCRed. An
 inked cell's text lines are read by RapidOCR's PP-OCRv4 recogniser (the model ships in the
 rapidocr_onnxruntime wheel and runs on onnxruntime; its detector is not used, since the
 rules give the cells and their lines), each line twice: the grey image and the binarised
@@ -615,7 +618,8 @@ def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
     their text line, and never opens or closes the text of a table cell (no number starts
     or ends with a point; Chinese punctuation never opens a line; a table label does not
     end with one). So a dot is dropped when no other ink is near it, when it lies wholly
-    above or below the text, when it opens a text line, or when it closes the only line.
+    above or below the text, when it opens a text line, or when it closes the only line;
+    in a line of digits, also when it is off the baseline or over or under a digit.
     Strokes are never touched: a speck touching a glyph stays, and the readers' agreement
     checks deal with it. A cell of scattered dots alone is blank; dots close together
     (a glyph that broke up) are left to be read."""
@@ -638,6 +642,14 @@ def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
     body_ink = body[lab]
     dist = cv2.distanceTransform(np.where(body_ink, 0, 255).astype(np.uint8), cv2.DIST_L2, 3)
     bands = _text_lines(body_ink.astype(np.uint8))
+    # A line of digits: every glyph as tall as the line and narrower than a character.
+    digit_runs: list[tuple[int, int, int, int]] = []
+    if len(bands) == 1:
+        runs = _glyph_runs(body_ink.astype(np.uint8))
+        line_h = max(r[3] for r in runs) - min(r[1] for r in runs)
+        if all(r[3] - r[1] >= 0.6 * line_h and r[2] - r[0] <= 0.8 * line_h for r in runs):
+            digit_runs = runs
+            base, line_top = max(r[3] for r in runs), min(r[1] for r in runs)
     for j in dots:
         x, y, w, h, _area = (int(v) for v in st[j])
         sub = lab[y:y + h, x:x + w] == j
@@ -652,6 +664,10 @@ def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
         cols = np.flatnonzero(body_ink[band[0]:band[1]].any(axis=0))
         if x + w <= cols.min() or (len(bands) == 1 and x >= cols.max() + 1):
             keep[j] = False  # opens its line, or closes a cell's only line
+            continue
+        if digit_runs and (y + h < base - 0.25 * (base - line_top)
+                           or any(min(x + w, r[2]) - max(x, r[0]) > 2 for r in digit_runs)):
+            keep[j] = False  # among digits, a point sits on the baseline between two digits
 
 
 _SPLIT_INK = 0.25  # a row with this share of a line's fullest row or less may part two lines
