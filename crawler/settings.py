@@ -18,6 +18,10 @@ USER_AGENT = os.environ.get(
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 CONCURRENT_REQUESTS = 8
+# Responses a site may have waiting to be read and stored before its downloads pause (Scrapy's
+# default is 5 MB): with storage the slower stage, 16 sites × 5 MB of pages plus what they
+# extract to held 450 MB at 5,000 reports (bench/performance.py). Backpressure, not buffering.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = float(os.environ.get("GOVREPORTS_DOWNLOAD_DELAY", "1"))
 AUTOTHROTTLE_ENABLED = True
