@@ -209,3 +209,25 @@ def test_recognizer_model_ships_with_the_package():
     if ocr._rec_model() is None:
         pytest.skip("rapidocr_onnxruntime not installed")
     assert ocr._rec_model().stat().st_size > 1_000_000
+
+
+def test_second_opinion_takes_two_agreeing_readings_of_three():
+    """A numeric cell the grey and ink readings did not settle is read a third time with the
+    speckle suppressed; two confident readings of the same number make it, never a reading
+    alone, a number printed with a leading zero, or one another confident reading disputes."""
+    mask = np.zeros((20, 10), dtype=np.uint8)
+    mask[:, 1:9] = 255
+    view = ocr._Number(255 - mask, mask, [(0, 0, 10, 20)], 20)
+    line = ocr._Line
+    zero = line("0", [0.97])
+    speck = [line("'0", [0.3, 0.95])], [line("0", [0.6])]
+    assert ocr._second_opinion(None, view, *speck, zero, mask, removed=True) == ("0", 95.0)
+    assert ocr._second_opinion(None, view, *speck, zero, mask, removed=False) is None
+    assert ocr._second_opinion(None, view, [line("0", [0.9])], [line("0", [0.5])], line("", []), mask) is None
+    assert ocr._second_opinion(None, view, [line("6", [0.9])], [line("0", [0.85])], zero, mask) is None
+    assert ocr._second_opinion(("8", 95.0, True), view, *speck, zero, mask, removed=True) is None
+    wide = np.zeros((20, 20), dtype=np.uint8)
+    wide[:, 1:19] = 255
+    two = ocr._Number(255 - wide, wide, [(0, 0, 20, 20)], 20)
+    assert ocr._second_opinion(None, two, [line("01", [0.9, 0.9])], [line("0", [0.5])],
+                               line("01", [0.9, 0.9]), wide) is None

@@ -24,6 +24,9 @@ ink, both cropped to the line's ink. A label is snapped to the national template
   * its length fits the glyphs on the image (a dropped or invented digit changes it);
   * tesseract (eng, digits only: whole line at three scales and glyph by glyph, kept as an
     independent check) did not confidently read a different number.
+A one-line number that fails this is read once more on a third rendering, speckle
+suppressed (`_clean_view`), and two confident readings of the three that agree, with the same
+glyph-count and tesseract checks, make it (`_second_opinion`).
 Anything else stays below 80, which the normaliser turns into a null with a reason rather
 than a wrong value.
 
@@ -71,6 +74,7 @@ _SECTION_START_RE = re.compile(r"第二十条|申请人情况|行政复议|信�
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 _UNIT_RE = re.compile(r"(万元|元|件|条|个|项|次|人次)$")
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d[\d,]*)(?:\.\d+)?$")
+_LEADING_ZERO_RE = re.compile(r"^[+-]?0\d")
 _DASHES = {"-", "--", "—", "——", "–", "－", "一", "_", "~"}
 # Label clean-up: bracket look-alikes chi_sim prints for （ ） in numbering like （一）.
 _LABEL_FIX = str.maketrans({"〈": "（", "〔": "（", "｛": "（", "{": "(", "〉": "）", "〕": "）",
@@ -233,6 +237,58 @@ def _rec_views(cell: _Cell) -> tuple[list[np.ndarray], list[np.ndarray]]:
             crop = np.ascontiguousarray(img[y0:y1, x0:x1])
             out.append(cv2.copyMakeBorder(crop, m, m, m, m, cv2.BORDER_CONSTANT, value=255))
     return grey, ink
+
+
+def _clean_view(cell: _Cell) -> tuple[np.ndarray, np.ndarray, bool] | None:
+    """A one-line cell rendered a third time, with speckle suppressed (for a second opinion
+    when the grey and ink readings fail): the grey image without (a) solid blobs much
+    thicker than the line's strokes (a speck touching a glyph; printed strokes are of one
+    width, their joins a little wider) and (b) ink components much smaller than the line's
+    glyphs. Returns (image for the recogniser, its ink mask, whether any ink went), or None."""
+    if cell.image is None or cell.mask is None or len(cell.bands) != 1:
+        return None
+    a, b = cell.bands[0]
+    band = (cell.mask[a:b] > 0).astype(np.uint8)
+    dist = cv2.distanceTransform(band, cv2.DIST_L2, 3)
+    ridge = (dist > 0) & (dist >= cv2.dilate(dist, _rect(3, 3)))
+    if not ridge.any():
+        return None
+    stroke = 2.0 * float(np.median(dist[ridge]))  # the strokes' width
+    size = int(round(_CLEAN_THICK * stroke)) | 1
+    blob = cv2.morphologyEx(band, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    tall = _glyph_height(band)
+    k, blab, bst, _ = cv2.connectedComponentsWithStats(blob, connectivity=8)
+    dot = np.zeros(k, dtype=bool)
+    for j in range(1, k):  # a dot: small and about as wide as tall (a thick stroke is long)
+        w, h = int(bst[j][2]), int(bst[j][3])
+        dot[j] = max(w, h) <= _CLEAN_MIN * tall and max(w, h) <= _DOT_SQUARE * min(w, h)
+    drop = cv2.dilate(dot[blab].astype(np.uint8), _rect(3, 3)) > 0
+    ink = np.where(drop, 0, band).astype(np.uint8)
+    n, lab, st, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n < 2:
+        return None
+    tall = float(st[1:n, 3].max())
+    small = np.zeros(n, dtype=bool)
+    for j in range(1, n):
+        small[j] = max(int(st[j][2]), int(st[j][3])) < _CLEAN_MIN * tall
+    gone = drop | small[lab]
+    ink = np.where(gone, 0, ink).astype(np.uint8) * 255
+    ys, xs = np.nonzero(ink)
+    if not ys.size:
+        return None
+    pad = _px(0.06)
+    grey = cell.image[pad:-pad, pad:-pad][a:b].copy()
+    near = cv2.dilate(ink, _rect(5, 5)) > 0  # only the grey around the ink that stays
+    gone = gone | ((grey < 128) & ~near)
+    grey[~near] = 255
+    y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
+    m = max(2, round(_REC_MARGIN * (y1 - y0)))
+    crop = np.ascontiguousarray(grey[y0:y1, x0:x1])
+    return cv2.copyMakeBorder(crop, m, m, m, m, cv2.BORDER_CONSTANT, value=255), ink[y0:y1, x0:x1], bool(gone.any())
+
+
+_CLEAN_THICK = 1.8  # a blob this many stroke widths thick is no stroke
+_CLEAN_MIN = 0.4  # and ink components smaller than this share of the glyph height go
 
 
 @dataclass
@@ -1002,6 +1058,74 @@ def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, view: _N
     return _snap_voted([label, alt]), conf, False
 
 
+def _digits_only(line: _Line) -> _Line:
+    """The line without its punctuation marks (letters, which may be a misread digit, stay)."""
+    keep = [(ch, p) for ch, p in zip(line.text, line.probs, strict=False)
+            if ch.isalnum() or ch in _DIGITS or ch == " "]
+    if len(line.probs) != len(line.text) or not keep:
+        return line
+    return _Line("".join(ch for ch, _ in keep).strip(), [p for ch, p in keep if ch != " "] or [0.0])
+
+
+def _second_opinion(number: tuple[str | None, float, bool] | None, view: _Number | None,
+                    grey: list[_Line], ink: list[_Line], third: _Line,
+                    third_mask: np.ndarray, removed: bool = False) -> tuple[str, float] | None:
+    """A plain number from a one-line cell whose grey and ink readings did not make it
+    confident, now that a third rendering (speckle suppressed) has been read: accepted when
+    two of the three readings are the same number with every character's probability at
+    least 0.8, the third is not a different confident number, its length fits the glyphs
+    (measured on the original ink, or on the cleaned ink when the cleaned reading is one
+    of the two), and tesseract did not confidently read something else."""
+    if view is None or not grey or not ink:
+        return None
+    lines = [grey[0], ink[0], third]
+    if removed:
+        # Ink was taken away in the third rendering: a mark the first two readings show
+        # beside the digits (a speck read as "'" or "：") is set aside, with its probability.
+        lines[:2] = [_digits_only(line) for line in lines[:2]]
+    texts = [_as_number(line.text) for line in lines]
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        text = texts[i]
+        if text != texts[j] or not _NUMBER_RE.match(text) or _LEADING_ZERO_RE.match(text):
+            continue  # (a count printed "01" is a mark read as a digit)
+        conf = min(lines[i].conf, lines[j].conf)
+        if conf < 80:
+            continue
+        k = 3 - i - j
+        if texts[k] != text and _NUMBER_RE.match(texts[k]) and lines[k].conf >= 80:
+            return None  # the other reading is a different confident number
+        lo, hi = view.expected()
+        fits = lo <= len(text) <= hi
+        if not fits and 2 in (i, j):
+            runs = _glyph_runs(third_mask)
+            top = min(r[1] for r in runs)
+            clean = _Number(third_mask, third_mask, runs, max(r[3] for r in runs) - top)
+            c_lo, c_hi = clean.expected()
+            fits = c_lo <= len(text) <= c_hi
+        if not fits:
+            return None
+        if number is not None and number[0] is not None and number[1] >= 80 and number[0].replace(" ", "") != text:
+            return None
+        return text, conf
+    # The cleaned reading and tesseract (reading the original glyphs), two independent
+    # readers, agree with confidence, on what one of the first two readings shows once its
+    # marks that are no digits (the speck, read as "'" or "：") are set aside.
+    text = texts[2]
+    if not (_NUMBER_RE.match(text) and not _LEADING_ZERO_RE.match(text) and third.conf >= 80 and number is not None and number[0] is not None
+            and number[1] >= 80 and number[0].replace(" ", "") == text):
+        return None
+    if any(t != text and _NUMBER_RE.match(t) and line.conf >= 80 for t, line in zip(texts[:2], lines[:2], strict=True)):
+        return None
+    if not any("".join(ch for ch in t if ch in _DIGITS) == text for t in texts[:2]):
+        return None
+    runs = _glyph_runs(third_mask)
+    top = min(r[1] for r in runs)
+    c_lo, c_hi = _Number(third_mask, third_mask, runs, max(r[3] for r in runs) - top).expected()
+    if not c_lo <= len(text) <= c_hi:
+        return None
+    return text, min(third.conf, number[1])
+
+
 def _is_dash(cell: _Cell) -> bool:
     """A cell whose only ink is one or two flat strokes: "-", "—", "——" (blank marks)."""
     if len(cell.lines) != 1 or len(cell.glyphs) not in (1, 2):
@@ -1320,6 +1444,21 @@ def read_scanned_pdf(data: bytes) -> Document:
         ink_lines[owner].append(k)
     for cell, number, view, grey, ink in zip(cells, numbers, views, grey_lines, ink_lines, strict=True):
         cell.text, cell.conf, _has_unit = _decide(cell, number, view, grey, ink)
+    # A number the two renderings did not make confident gets a third reading, speckle
+    # suppressed; two readings of three that agree (with the same checks) make it.
+    retry = []
+    for i, cell in enumerate(cells):
+        if views[i] is not None and grey_lines[i] and ink_lines[i] \
+                and (cell.conf is None or cell.conf < 80 or not _NUMBER_RE.match(_as_number(cell.text))) \
+                and not _CJK_RE.search(grey_lines[i][0].text + ink_lines[i][0].text):
+            clean = _clean_view(cell)
+            if clean is not None:
+                retry.append((i, clean))
+    if retry:
+        for (i, (_img, mask, removed)), third in zip(retry, _recognize([c[0] for _i, c in retry]), strict=True):
+            opinion = _second_opinion(numbers[i], views[i], grey_lines[i], ink_lines[i], third, mask, removed)
+            if opinion is not None:
+                cells[i].text, cells[i].conf = opinion
     for cell in (c for p in pages for piece in p.pieces for c in piece.cells if c.image is None):
         cell.conf = 60.0 if cell.ambiguous_blank else 99.0
     for page, read in zip(pages, page_reads, strict=True):
