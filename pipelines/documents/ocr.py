@@ -58,6 +58,7 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 
+from ..tables.templates import PRINTED_LABELS
 from ..tables.text import clean_cell
 from .model import Document, RawTable
 
@@ -1134,38 +1135,10 @@ def _is_dash(cell: _Cell) -> bool:
                for x0, y0, x1, y1 in cell.glyphs)
 
 
-# The printed labels of the two national templates (国办公开办函〔2019〕60号, 〔2021〕30号)
-# and their common variants. chi_sim misreads a character or two in small table print
-# (信→何, 禁→茜, 未→林), and one wrong character is enough to lose a row: a label read
-# within a small edit distance of exactly one of these is taken to be that label.
-_LEXICON = (
-    "信息内容", "规章", "规范性文件", "行政规范性文件", "行政许可", "其他对外管理服务事项",
-    "行政处罚", "行政强制", "行政事业性收费", "政府集中采购",
-    "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
-    "处理决定数量", "采购项目数量", "采购总金额", "采购总金额（万元）", "采购总金额（元）",
-    "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量",
-    "本年收费金额（单位：万元）",
-    *(f"第二十条第（{n}）项" for n in "一五六八九"),
-    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
-    "申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织",
-    "法律服务机构", "其他", "总计", "合计",
-    "一、本年新收政府信息公开申请数量", "一、本年新收到政府信息公开申请数量",
-    "二、上年结转政府信息公开申请数量", "二、上年转结政府信息公开申请数量",
-    "三、本年度办理结果", "（一）予以公开",
-    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-    "（三）不予公开", "1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”",
-    "4.保护第三方合法权益", "5.属于三类内部事务信息", "6.属于四类过程性信息",
-    "7.属于行政执法案卷", "8.属于行政查询事项",
-    "（四）无法提供", "1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作",
-    "3.补正后申请内容仍不明确",
-    "（五）不予处理", "1.信访举报投诉类申请", "2.重复申请", "3.要求提供公开出版物",
-    "4.无正当理由大量反复申请", "5.要求行政机关确认或重新出具已获取信息",
-    "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "3.其他",
-    "（七）总计", "四、结转下年度继续办理", "四、转结下年度继续办理", "四、结转下一年度继续办理",
-    "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉",
-    "结果维持", "结果纠正", "其他结果", "尚未审结",
-)
+# The template's printed labels (pipelines/tables/templates.py). chi_sim misreads a character or
+# two in small table print (信→何, 禁→茜, 未→林), and one wrong character is enough to lose a
+# row: a label read within a small edit distance of exactly one of these is taken to be it.
+_LEXICON = PRINTED_LABELS
 _SNAP_MAX = 0.4  # edits per character (one at least, from three characters on)
 
 
