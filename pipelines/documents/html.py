@@ -8,6 +8,7 @@ never from flattened page text (which glues adjacent cells into one number).
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from collections.abc import Callable
 
@@ -188,7 +189,8 @@ def _span(value: str | None) -> int:
 
 
 def _find_body(root: etree._Element, marked: list[etree._Element]) -> etree._Element:
-    for found in (*([el for el in marked if rule(el)] for rule in _BODY_RULES), list(root.iter("article"))):
+    candidates = ([el for el in marked if rule(el)] for rule in _BODY_RULES)
+    for found in itertools.chain(candidates, [list(root.iter("article"))]):
         if found:
             return found[0] if len(found) == 1 else max(found, key=lambda el: len(_raw_text(el)))
     body = root.find("body")

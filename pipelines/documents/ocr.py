@@ -61,6 +61,7 @@ import pypdfium2 as pdfium
 from ..tables.templates import PRINTED_LABELS
 from ..tables.text import clean_cell
 from .model import Document, RawTable
+from .pdf import is_picture_page, looks_scanned
 
 try:  # only reading a scan needs them: detection and importing this module do not
     import cv2
@@ -84,7 +85,6 @@ _CJK_PUNCT = "，。、；：？！（）《》“”‘’【】〈〉「」"
 _SPACE_IN_CJK_RE = re.compile(
     rf"(?<=[\u3400-\u9fff{_CJK_PUNCT}])\s+|\s+(?=[\u3400-\u9fff{_CJK_PUNCT}])"
 )
-_MIN_TEXT_CHARS = 20  # fewer printable characters than this on a page: no text layer
 
 
 class OcrUnavailable(RuntimeError):
@@ -100,21 +100,7 @@ def is_scanned_pdf(data: bytes) -> bool:
     negligible) text layer, and they are at least as many as the pages with text."""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            scanned = texty = 0
-            for page in pdf.pages:
-                n_chars = sum(1 for ch in page.chars if ch.get("text", "").strip())
-                if n_chars >= _MIN_TEXT_CHARS:
-                    texty += 1
-                    continue
-                width, height = float(page.width), float(page.height)
-                covered = 0.0
-                for im in page.images:
-                    w = min(float(im["x1"]), width) - max(float(im["x0"]), 0.0)
-                    h = min(float(im["bottom"]), height) - max(float(im["top"]), 0.0)
-                    covered += max(w, 0.0) * max(h, 0.0)
-                if covered >= 0.25 * width * height:
-                    scanned += 1
-            return scanned > 0 and scanned >= texty
+            return looks_scanned([is_picture_page(page) for page in pdf.pages])
     except Exception:  # noqa: BLE001 - a PDF pdfplumber cannot open is not "scanned"
         return False
 
