@@ -6,6 +6,7 @@ The Scrapy pipeline, `govreports extract` and (later) `govreports rebuild` all c
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -147,7 +148,7 @@ def detect_template(doc: Document, year: int | None) -> tuple[str | None, str]:
     """By content first (reports on 2020 were still published on the 2019 template in 2021),
     then by the reported year."""
     haystack = doc.text + "".join(c for t in doc.tables for row in t.rows for c in row)
-    haystack = re.sub(r"\s+", "", haystack)
+    haystack = "".join(haystack.split())  # labels wrap and space out: match without whitespace
     n21 = len(T.MARKERS_2021.findall(haystack))
     n19 = len(T.MARKERS_2019.findall(haystack))
     if n21 or n19:
@@ -200,6 +201,19 @@ def _published(doc: Document) -> str | None:
     return None
 
 
+@functools.cache
+def _template_keys(template: str) -> tuple[tuple[str, str, str], ...]:
+    """(section, row, column) of every cell the template prints, in the template's order."""
+    expected: list[tuple[str, str, str]] = []
+    for item, metrics in T.ACTIVE_LAYOUT[template].items():
+        expected += [("active_disclosure", item, m) for m in metrics]
+    for row in T.APPLICATION_ROWS_BY_TEMPLATE[template]:
+        expected += [("applications", row, a) for a in T.APPLICANT_KEYS]
+    for proceeding in T.PROCEEDING_KEYS:
+        expected += [("reviews_litigation", proceeding, r) for r in T.RESULT_KEYS]
+    return tuple(expected)
+
+
 def _complete(template: str, cells: list[Cell], prose: dict[str, str], warnings: list[str]) -> list[Cell]:
     """Every key of the template, once: missing cells become null with a reason, sections
     given as prose become zeros, and a cell printed twice with different values is null."""
@@ -216,14 +230,7 @@ def _complete(template: str, cells: list[Cell], prose: dict[str, str], warnings:
         seen[key] = cell
         out.append(cell)
 
-    expected: list[tuple[str, str, str]] = []
-    for item, metrics in T.ACTIVE_LAYOUT[template].items():
-        expected += [("active_disclosure", item, m) for m in metrics]
-    for row in T.APPLICATION_ROWS_BY_TEMPLATE[template]:
-        expected += [("applications", row, a) for a in T.APPLICANT_KEYS]
-    for proceeding in T.PROCEEDING_KEYS:
-        expected += [("reviews_litigation", proceeding, r) for r in T.RESULT_KEYS]
-
+    expected = _template_keys(template)
     for section, sentence in prose.items():
         warnings.append(f"section {'二三四'[SECTIONS.index(section)]} given as prose: all cells 0 ({sentence})")
     for key in expected:

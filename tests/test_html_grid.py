@@ -62,3 +62,21 @@ def test_block_boundaries_inside_a_cell_join_without_spaces_and_scripts_vanish()
                     "<p>一、总体情况</p><p>正文</p></body></html>".encode())
     assert doc.tables[0].rows == [["本年新收政府信息公开申请数量", "52"]]
     assert doc.text.splitlines()[-2:] == ["一、总体情况", "正文"]
+
+
+def test_cells_of_inner_tables_read_from_one_serialisation_match_their_text():
+    # Cells are read by marks in one serialisation of the article: a layout cell around the data
+    # table, cells beside it, merged cells and a page that itself prints the mark characters
+    # must all come out as their own text.
+    doc = read_html(
+        "<html><body><table><tr><td>菜单<table><tr><td rowspan='2'>（一）\ufdd0自然人</td><td>3</td></tr>"
+        "<tr><td>\ufdd1<p>4</p></td></tr></table></td><td>旁栏</td></tr></table>"
+        "<table><tr><td colspan='2'>二、主动公开</td></tr><tr><td>规章</td><td> 1 </td></tr></table>"
+        "<p>正文</p></body></html>".encode())
+    assert [t.rows for t in doc.tables] == [
+        [["（一）自然人", "3"], ["（一）自然人", "4"]],
+        [["二、主动公开", "二、主动公开"], ["规章", "1"]],
+    ]
+    assert doc.tables[0].origin[(0, 0)] == doc.tables[0].origin[(1, 0)]
+    assert "\ufdd0" not in doc.text and "\ufdd1" not in doc.text
+    assert doc.text.splitlines() == ["菜单", "（一）自然人 3", "4", "旁栏", "二、主动公开", "规章 1", "正文"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
@@ -40,10 +40,13 @@ _BODY_RULES: list[Callable[[etree._Element], bool]] = [
     lambda el: "article_content" in (el.get("class") or ""),
     lambda el: el.get("id") == "content" or el.get("class") == "content",
 ]
-# One pass over the tree for every element a rule can match (an XPath per rule walked the
-# whole tree each time; compiled once, as compiling cost more than evaluating).
-_MARKED = etree.XPath("//*[@class or @id]")
 _META_FINDER = etree.XPath("//meta[@name and @content]")
+
+
+def _marked(root: etree._Element) -> list[etree._Element]:
+    """Every element a body or title rule can match, in one pass over the tree (an XPath per
+    rule walked the tree each time; one XPath with the predicate cost twice this loop)."""
+    return [el for el in root.iter(etree.Element) if el.get("class") is not None or el.get("id") is not None]
 
 
 def _normalise_encoding(name: str) -> str | None:
@@ -93,6 +96,7 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
 
 
 _VOID_BLOCKS = ("br", "hr")
+_OPEN_BLOCKS = tuple(_BLOCK_TAGS - set(_VOID_BLOCKS))
 _INVISIBLE_TAGS = ("script", "style", "noscript")
 _HSPACE_RE = re.compile(r"[ \t\u00a0\u3000]+")
 _SPACES_RE = re.compile(r"\s+")
@@ -100,41 +104,70 @@ _SPACES_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+# Where table cells start and end in a serialisation of the article: noncharacters, which
+# Unicode keeps for a program's internal use (a page's own are removed before parsing).
+_CELL_START, _CELL_END = "\ufdd0", "\ufdd1"
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+def _has_control(data: bytes, encoding: str, text: str) -> bool:
+    """Whether the page has characters lxml refuses. Tested on the bytes where the encoding
+    allows it (no UTF-8 or GB multi-byte sequence contains a byte below 0x20): a regex over the
+    text cost as much as parsing the page."""
+    if encoding.startswith("utf-16"):
+        return _CONTROL_RE.search(text) is not None
+    return len(data.translate(None, _CONTROL_BYTES)) != len(data) or "\ufffe" in text or "\uffff" in text
+
+
 def _strip_invisible(root: etree._Element) -> None:
     etree.strip_elements(root, *_INVISIBLE_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
 
 
-def _mark_blocks(body: etree._Element) -> None:
-    """Mark block boundaries with line breaks, once per page, so every text below is one
-    serialisation in C rather than a walk in Python (the walk was most of the cost of reading
-    a page; bench/performance.py). Only the article: menus and footers are never read."""
-    for el in body.iter(*_BLOCK_TAGS):
-        if el.tag not in _VOID_BLOCKS:
-            el.text = "\n" + (el.text or "")
+def _mark_blocks(body: etree._Element) -> list[etree._Element]:
+    """Mark block boundaries with line breaks and where every table cell starts and ends, once
+    per page, so every text below is one serialisation in C rather than a walk in Python (the
+    walk was most of the cost of reading a page; bench/performance.py). Only the article: menus
+    and footers are never read. Returns the article's cells in document order."""
+    for el in body.iter(*_OPEN_BLOCKS):
+        el.text = "\n" + (el.text or "")
         el.tail = "\n" + (el.tail or "")
-    for el in body.iter("td", "th"):
-        el.tail = "\t" + (el.tail or "")
+    for el in body.iter(*_VOID_BLOCKS):
+        el.tail = "\n" + (el.tail or "")
+    cells = list(body.iter("td", "th"))
+    for el in cells:
+        el.text = _CELL_START + (el.text or "")
+        el.tail = _CELL_END + "\t" + (el.tail or "")
+    return cells
 
 
 def _raw_text(el: etree._Element) -> str:
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
-def _text_of(el: etree._Element) -> str:
-    """Visible text with line breaks at block boundaries (lxml's text_content() glues blocks).
-    Needs `_mark_blocks` on the tree first."""
-    lines = _HSPACE_RE.sub(" ", _raw_text(el)).split("\n")
+def _normalise_text(raw: str) -> str:
+    raw = raw.replace(_CELL_START, "").replace(_CELL_END, "")
+    lines = _HSPACE_RE.sub(" ", raw).split("\n")
     return "\n".join(s for line in lines if (s := line.strip()))
 
 
-def _cell_text(cell: etree._Element) -> str:
-    text = _raw_text(cell).strip()
+def _text_of(el: etree._Element) -> str:
+    """Visible text with line breaks at block boundaries (lxml's text_content() glues blocks).
+    Needs `_mark_blocks` on the tree first."""
+    return _normalise_text(_raw_text(el))
+
+
+def _clean_cell_text(text: str) -> str:
+    text = text.strip()
     if " " not in text and text.isprintable():  # most cells: one word or number, no spacing
         return text
     # Line breaks inside a label cell are layout, not content: join without spaces.
     if "\n" in text:
         text = "".join(line.strip() for line in _HSPACE_RE.sub(" ", text).split("\n"))
     return _SPACES_RE.sub(" ", text).strip()
+
+
+def _cell_text(cell: etree._Element) -> str:
+    return _clean_cell_text(_raw_text(cell).replace(_CELL_START, "").replace(_CELL_END, ""))
 
 
 def _own_rows(table: etree._Element) -> list[etree._Element]:
@@ -147,21 +180,29 @@ def _own_rows(table: etree._Element) -> list[etree._Element]:
     return rows
 
 
-def table_grid(table: etree._Element) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
-    """Expand rowspan/colspan into a dense grid of cell texts."""
-    own_rows = _own_rows(table)
-    grid: list[list[str | None]] = [[] for _ in own_rows]
+def _own_cells(table: etree._Element) -> list[list[etree._Element]]:
+    return [list(tr.iterchildren("td", "th")) for tr in _own_rows(table)]
+
+
+def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str]) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
+    """Expand rowspan/colspan into a dense grid; `texts` gives each cell's text in order.
+    `origin` maps the positions a merged cell covers to its id (see RawTable.origin)."""
+    grid: list[list[str | None]] = [[] for _ in rows_cells]
     origin: dict[tuple[int, int], int] = {}
     cell_id = 0
-    for r, tr in enumerate(own_rows):
+    for r, cells in enumerate(rows_cells):
         row = grid[r]
         c = 0
-        for cell in tr.iterchildren("td", "th"):
+        for cell, text in zip(cells, texts, strict=False):  # texts run on into the next table
             while c < len(row) and row[c] is not None:  # taken by a rowspan from above
                 c += 1
-            rowspan = _span(cell.get("rowspan"))
-            colspan = _span(cell.get("colspan"))
-            text = _cell_text(cell)
+            rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
+            if rowspan is None and colspan is None and c == len(row):  # most cells: no span
+                row.append(text)
+                cell_id += 1
+                c += 1
+                continue
+            rowspan, colspan = _span(rowspan), _span(colspan)
             for rr in range(r, r + rowspan):
                 if rr >= len(grid):
                     grid.append([])  # spans past the last row: they still widen the table
@@ -174,8 +215,34 @@ def table_grid(table: etree._Element) -> tuple[list[list[str]], dict[tuple[int, 
             cell_id += 1
             c += colspan
     width = max((len(row) for row in grid), default=0)
-    rows = [[t or "" for t in row] + [""] * (width - len(row)) for row in grid[:len(own_rows)]]
+    rows = [[t or "" for t in row] + [""] * (width - len(row)) for row in grid[:len(rows_cells)]]
     return pad_rows(rows), origin
+
+
+def table_grid(table: etree._Element) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
+    """Expand rowspan/colspan into a dense grid of cell texts."""
+    rows_cells = _own_cells(table)
+    return _grid(rows_cells, (_cell_text(cell) for cells in rows_cells for cell in cells))
+
+
+def _grids_and_text(body: etree._Element, tables: list[etree._Element], cells: list[etree._Element]
+                    ) -> tuple[list[tuple[list[list[str]], dict[tuple[int, int], int]]], str]:
+    """Every table's grid and the article's text, from one serialisation of the article
+    (a serialisation per cell was most of the cost of reading a report page). `cells` are the
+    article's cells as `_mark_blocks` marked them; a cell of an innermost table contains no
+    other cell, so its text runs from its start mark to the first end mark."""
+    layouts = [_own_cells(table) for table in tables]
+    parts = _raw_text(body).split(_CELL_START)
+    if len(parts) == len(cells) + 1:
+        index = {cell: i for i, cell in enumerate(cells, 1)}
+        texts = [parts[index[cell]].partition(_CELL_END) if cell in index else ("", "", "")
+                 for layout in layouts for row in layout for cell in row]
+        if all(sep for _, sep, _ in texts):
+            it = (_clean_cell_text(text) for text, _, _ in texts)
+            return [_grid(layout, it) for layout in layouts], _normalise_text("".join(parts))
+    # Not expected: read cell by cell.
+    grids = [_grid(layout, (_cell_text(cell) for cells in layout for cell in cells)) for layout in layouts]
+    return grids, _text_of(body)
 
 
 def _span(value: str | None) -> int:
@@ -192,21 +259,44 @@ def _find_body(root: etree._Element, marked: list[etree._Element]) -> etree._Ele
     candidates = ([el for el in marked if rule(el)] for rule in _BODY_RULES)
     for found in itertools.chain(candidates, [list(root.iter("article"))]):
         if found:
-            return found[0] if len(found) == 1 else max(found, key=lambda el: len(_raw_text(el)))
+            return _longest(found)
     body = root.find("body")
     return body if body is not None else root
 
 
+def _longest(found: list[etree._Element]) -> etree._Element:
+    return found[0] if len(found) == 1 else max(found, key=lambda el: len(_raw_text(el)))
+
+
+# Where the most specific rule's container is on every TRS page (the most common platform):
+# looking there first spares a walk over every cell and paragraph of the report.
+_BLOCK_CONTAINERS = ("div", "section", "article", "main", "center")
+
+
+def _quick_body(root: etree._Element) -> etree._Element | None:
+    found = [el for el in root.iter(*_BLOCK_CONTAINERS) if _BODY_RULES[0](el)]
+    return _longest(found) if found else None
+
+
 def _meta(root: etree._Element) -> dict[str, str]:
     meta: dict[str, str] = {}
-    for el in _META_FINDER(root):
-        meta[el.get("name")] = el.get("content").strip()
+    head = root.find("head")
+    # In the head, where they belong, without a search of the whole page; anywhere if not.
+    for el in head.iter("meta") if head is not None else ():
+        name, content = el.get("name"), el.get("content")
+        if name is not None and content is not None:
+            meta[name] = content.strip()
+    if not meta:
+        for el in _META_FINDER(root):
+            meta[el.get("name")] = el.get("content").strip()
     return meta
 
 
-def _title(root: etree._Element, meta: dict[str, str], marked: list[etree._Element]) -> str | None:
+def _title(root: etree._Element, meta: dict[str, str], marked: list[etree._Element] | None) -> str | None:
     if meta.get("ArticleTitle"):
         return meta["ArticleTitle"]
+    if marked is None:
+        marked = _marked(root)
     heading = next(root.iter("h1"), None)
     for el in (*(el for el in marked if "article_title" in (el.get("class") or "")), heading):
         if el is not None:
@@ -220,8 +310,10 @@ def _title(root: etree._Element, meta: dict[str, str], marked: list[etree._Eleme
 def read_html(data: bytes, content_type: str | None = None) -> Document:
     text, encoding = decode_html(data, content_type)
     try:
-        if _CONTROL_RE.search(text):  # lxml refuses them in the text _mark_blocks writes back
+        if _has_control(data, encoding, text):  # lxml refuses them in the text _mark_blocks writes back
             text = _CONTROL_RE.sub("", text)
+        if _CELL_START in text or _CELL_END in text:
+            text = text.replace(_CELL_START, "").replace(_CELL_END, "")
         root = etree.fromstring(text, _PARSER) if text.strip() else None
     except (etree.ParserError, etree.XMLSyntaxError):  # nothing parseable ("<!DOCT<!DOCTYYP", fuzzing)
         root = None
@@ -229,27 +321,30 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
         root = etree.fromstring("<html><body></body></html>", _PARSER)
     _strip_invisible(root)
     meta = _meta(root)
-    marked = _MARKED(root)
-    body = _find_body(root, marked)
-    _mark_blocks(body)
+    marked = None
+    body = _quick_body(root)
+    if body is None:
+        marked = _marked(root)
+        body = _find_body(root, marked)
+    cells = _mark_blocks(body)
     tables: list[RawTable] = []
     warnings: list[str] = []
     all_tables = list(body.iter("table"))
     if len(all_tables) > MAX_TABLES:
         warnings.append(f"{len(all_tables)} tables in the page: only the first {MAX_TABLES} were read")
         all_tables = all_tables[:MAX_TABLES]
-    for table in all_tables:
-        # Layout tables wrap report tables; the innermost ones carry the data.
-        if table.find(".//table") is not None:
-            continue
-        rows, origin = table_grid(table)
+    # Layout tables wrap report tables; the innermost ones carry the data.
+    innermost = [table for table in all_tables if table.find(".//table") is None]
+    title = _title(root, meta, marked)  # before the cells are marked
+    grids, body_text = _grids_and_text(body, innermost, cells)
+    for rows, origin in grids:
         if rows and any(any(c for c in row) for row in rows):
             tables.append(RawTable(index=len(tables), rows=rows, origin=origin))
     doc = Document(
         format="html",
-        text=_text_of(body),
+        text=body_text,
         tables=tables,
-        title=_title(root, meta, marked),
+        title=title,
         meta=meta,
         warnings=warnings,
     )

@@ -20,7 +20,8 @@ class RawTable:
     # stitched across a page break keeps each cell's own page.
     page: int | None = None
     bboxes: dict[tuple[int, int], tuple[float, ...]] = field(default_factory=dict)
-    # Grid position → id of the source cell, so a merged cell is known to be one cell.
+    # Grid position → id of the source cell, so a merged cell is known to be one cell. Readers
+    # may leave out cells that span one position: a position not in it is a cell of its own.
     origin: dict[tuple[int, int], int] = field(default_factory=dict)
     # Grid position → OCR confidence (0–100) for scanned documents; empty otherwise.
     confidence: dict[tuple[int, int], float] = field(default_factory=dict)

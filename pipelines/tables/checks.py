@@ -16,7 +16,7 @@ from . import templates as T
 Values = dict[str, dict[str, dict[str, int | float | None]]]
 
 
-@dataclass
+@dataclass(slots=True)  # ~30 a report
 class Check:
     rule: str
     column: str  # the applicant, row or proceeding the identity was applied to
@@ -37,13 +37,18 @@ def _fmt(v: float | int | None) -> str:
 
 
 def _compare(rule: str, column: str, lhs: list, rhs: list, lhs_label: str, rhs_label: str) -> Check:
-    if any(v is None for v in lhs + rhs):
+    if None in lhs or None in rhs:
         return Check(rule, column, None, None, None, f"not checked: a cell is null ({lhs_label} = {rhs_label})")
     left, right = sum(lhs), sum(rhs)
-    detail = f"{' + '.join(map(_fmt, lhs))} = {' + '.join(map(_fmt, rhs))}"
+    detail = " + ".join(map(_fmt, lhs)) + " = " + " + ".join(map(_fmt, rhs))
     if len(lhs) > 1 or len(rhs) > 1:
         detail += f" ({_fmt(left)} vs {_fmt(right)})"
     return Check(rule, column, abs(left - right) < 1e-6, right, left, detail)
+
+
+_NONE: dict = {}
+_OTHER_APPLICANTS = [c for c in T.APPLICANT_KEYS if c != "total"]
+_REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
 
 
 def run_checks(template: str, values: Values) -> list[Check]:
@@ -51,29 +56,30 @@ def run_checks(template: str, values: Values) -> list[Check]:
     apps = values.get("applications", {})
     rows = T.APPLICATION_ROWS_BY_TEMPLATE.get(template)
     if apps and rows:
+        new, carried, total, forward = (apps.get(r, _NONE) for r in
+                                        ("new_received", "carried_over", "total_processed", "carried_forward"))
+        results = [apps.get(r, _NONE) for r in T.RESULT_ROWS]
         for col in T.APPLICANT_KEYS:
-            def v(row: str, col: str = col):
-                return apps.get(row, {}).get(col)
             checks.append(_compare(
                 "applications.balance", col,
-                [v("new_received"), v("carried_over")], [v("total_processed"), v("carried_forward")],
+                [new.get(col), carried.get(col)], [total.get(col), forward.get(col)],
                 "new_received + carried_over", "total_processed + carried_forward"))
             checks.append(_compare(
                 "applications.results_sum", col,
-                [v("total_processed")], [v(r) for r in T.RESULT_ROWS],
+                [total.get(col)], [r.get(col) for r in results],
                 "total_processed", "sum of result rows"))
         for row in rows:
-            cells = apps.get(row, {})
+            cells = apps.get(row, _NONE)
             checks.append(_compare(
                 "applications.row_total", row,
-                [cells.get("total")], [cells.get(c) for c in T.APPLICANT_KEYS if c != "total"],
+                [cells.get("total")], [cells.get(c) for c in _OTHER_APPLICANTS],
                 "total", "sum of applicant columns"))
     reviews = values.get("reviews_litigation", {})
     if reviews:
         for proceeding in T.PROCEEDING_KEYS:
-            cells = reviews.get(proceeding, {})
+            cells = reviews.get(proceeding, _NONE)
             checks.append(_compare(
                 "reviews_litigation.total", proceeding,
-                [cells.get("total")], [cells.get(r) for r in ("upheld", "corrected", "other", "pending")],
+                [cells.get("total")], [cells.get(r) for r in _REVIEW_PARTS],
                 "total", "upheld + corrected + other + pending"))
     return checks

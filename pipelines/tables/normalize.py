@@ -19,7 +19,7 @@ from .values import parse_value
 SECTIONS = ("active_disclosure", "applications", "reviews_litigation")
 
 
-@dataclass
+@dataclass(slots=True)  # ~150 per report, made and read in the hot path
 class Cell:
     section: str
     row: str  # item / category / proceeding key, or "extra:<label>" for rows beyond the template
@@ -78,6 +78,9 @@ def _value_cell(section: str, row: str, col: str, table: RawTable, r: int, cols:
         return Cell(section, row, col, None, " | ".join(table.rows[r][c] for c in cols), label,
                     reason="several different cells under one column header", source=_source(table, r, c0))
     pv = parse_value(table.rows[r][c0])
+    if not table.confidence and not table.bboxes:  # HTML and DOCX: a position is all there is
+        return Cell(section, row, col, pv.value, pv.printed, label, pv.was_blank, pv.unit, pv.reason,
+                    {"table": table.index, "row": r, "col": c0})
     src = _source(table, r, c0)
     conf = src.get("ocr_conf")
     if conf is not None and conf < MIN_OCR_CONFIDENCE and pv.value is not None:
@@ -128,6 +131,12 @@ def _application_row(leaf: str, context: str) -> str | None:
     return None
 
 
+@_memo
+def _applicants_named(header: str) -> tuple[str, ...]:
+    key = strip_numbering(label_key(header))
+    return tuple(applicant for applicant, pattern in T.APPLICANTS if pattern.search(key))
+
+
 def _applicant_columns(table: RawTable) -> tuple[dict[int, str], int] | None:
     """Map grid columns to applicant keys from the header rows; return (map, first data row)."""
     mapping: dict[int, str] = {}
@@ -138,10 +147,8 @@ def _applicant_columns(table: RawTable) -> tuple[dict[int, str], int] | None:
             start = r
             break
         for c, text in enumerate(row):
-            key = strip_numbering(label_key(text))
-            for applicant, pattern in T.APPLICANTS:
-                if pattern.search(key):
-                    mapping[c] = applicant
+            for applicant in _applicants_named(text):
+                mapping[c] = applicant
     found = set(mapping.values())
     # Some bodies drop a column (often 总计 or an empty 法人 sub-column): read the others
     # and leave the missing one null, but only if the header is clearly the template's.
@@ -172,9 +179,8 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
         for r in range(start, len(table.rows)):
             labels = _row_labels(table, r, label_cols, above)
             key = _match_application_row(labels)
-            values = [table.rows[r][c] for c in mapping]
             if key is None:
-                if not labels or not any(values):
+                if not labels or not any(table.rows[r][c] for c in mapping):
                     continue
                 key = "extra:" + clean_cell(labels[-1])
             label = clean_cell(labels[-1])
@@ -348,6 +354,8 @@ def prose_zero_sections(text: str, missing: set[str]) -> dict[str, str]:
     """Sections written as prose saying there was nothing ("本年度无…"): {section: sentence}.
     Only the first lines under the section's heading are read, and never a line of table words."""
     found: dict[str, str] = {}
+    if not missing:
+        return found
     parts = section_texts(text)
     for section in missing:
         pattern = _PROSE_NONE.get(section)

@@ -17,7 +17,7 @@ _NUMBER_RE = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedValue:
     value: int | float | None
     printed: str
