@@ -231,3 +231,56 @@ def test_second_opinion_takes_two_agreeing_readings_of_three():
     two = ocr._Number(255 - wide, wide, [(0, 0, 20, 20)], 20)
     assert ocr._second_opinion(None, two, [line("01", [0.9, 0.9])], [line("0", [0.5])],
                                line("01", [0.9, 0.9]), wide) is None
+
+
+def _ring(mask: np.ndarray, x: int, y: int, w: int, h: int, stroke: int) -> None:
+    """Draw a "0": an upright elliptic ring of ink with the given outer box and stroke."""
+    import cv2
+
+    ring = np.zeros_like(mask)
+    centre = (x + w // 2, y + h // 2)
+    cv2.ellipse(ring, centre, (w // 2, h // 2), 0, 0, 360, 255, -1)
+    cv2.ellipse(ring, centre, (w // 2 - stroke, h // 2 - stroke), 0, 0, 360, 0, -1)
+    mask |= ring
+
+
+def test_a_blurred_wide_digit_may_be_one_digit():
+    """Blur or a bold weight thickens the strokes and widens a digit's box past the 0.70 of its
+    height a single digit's ink is allowed: by the box of its strokes' centre lines it is one
+    digit, so one digit is allowed (two still are). Two thin digits that touch stay two."""
+    thick = np.zeros((40, 40), dtype=np.uint8)
+    _ring(thick, 2, 3, 27, 34, 7)  # 0.79 of its height wide, strokes 7 px
+    view = ocr._Number(255 - thick, thick, ocr._glyph_runs(thick), 34)
+    assert view.expected() == (1, 2)
+    thin = np.zeros((40, 60), dtype=np.uint8)
+    _ring(thin, 2, 3, 21, 34, 3)
+    _ring(thin, 22, 3, 21, 34, 3)  # two digits, touching
+    runs = ocr._glyph_runs(thin)
+    assert len(runs) == 1
+    assert ocr._Number(255 - thin, thin, runs, 34).expected()[0] == 2
+
+
+def test_a_line_of_specks_is_no_text_line():
+    """Marks much smaller than the glyphs that stand on a line of their own (a speck above or
+    below a number) are dropped; the digits, and a mark inside their line, stay."""
+    import cv2
+
+    mask = np.zeros((70, 60), dtype=np.uint8)
+    _ring(mask, 30, 30, 15, 26, 4)  # the digit
+    mask[5:13, 4:7] = 255  # a thin speck far above it: its own "line"
+    mask[50:56, 48:51] = 255  # a mark inside the digit's line, beside it
+    n, lab, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = np.ones(n, dtype=bool)
+    keep[0] = False
+    ocr._drop_mark_lines(lab, st, keep)
+    kept = {(int(st[j][0]), int(st[j][1])) for j in np.flatnonzero(keep)}
+    assert (4, 5) not in kept and (48, 50) in kept and len(kept) == 2
+    # Two lines of glyphs are two text lines: nothing goes.
+    two = np.zeros((80, 30), dtype=np.uint8)
+    _ring(two, 5, 2, 15, 26, 4)
+    _ring(two, 5, 45, 15, 26, 4)
+    n, lab, st, _ = cv2.connectedComponentsWithStats(two, connectivity=8)
+    keep = np.ones(n, dtype=bool)
+    keep[0] = False
+    ocr._drop_mark_lines(lab, st, keep)
+    assert keep[1:].all()

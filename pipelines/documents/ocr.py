@@ -236,11 +236,9 @@ def _clean_view(cell: _Cell) -> tuple[np.ndarray, np.ndarray, bool] | None:
         return None
     a, b = cell.bands[0]
     band = (cell.mask[a:b] > 0).astype(np.uint8)
-    dist = cv2.distanceTransform(band, cv2.DIST_L2, 3)
-    ridge = (dist > 0) & (dist >= cv2.dilate(dist, _rect(3, 3)))
-    if not ridge.any():
+    stroke = _stroke_width(band)
+    if not stroke:
         return None
-    stroke = 2.0 * float(np.median(dist[ridge]))  # the strokes' width
     size = int(round(_CLEAN_THICK * stroke)) | 1
     blob = cv2.morphologyEx(band, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     tall = _glyph_height(band)
@@ -272,6 +270,15 @@ def _clean_view(cell: _Cell) -> tuple[np.ndarray, np.ndarray, bool] | None:
     m = max(2, round(_REC_MARGIN * (y1 - y0)))
     crop = np.ascontiguousarray(grey[y0:y1, x0:x1])
     return cv2.copyMakeBorder(crop, m, m, m, m, cv2.BORDER_CONSTANT, value=255), ink[y0:y1, x0:x1], bool(gone.any())
+
+
+def _stroke_width(mask: np.ndarray) -> float:
+    """The width of the strokes in a patch of ink: twice the median distance to the paper
+    along the strokes' centre lines (the local maxima of the distance); 0 without ink."""
+    band = (mask > 0).astype(np.uint8)
+    dist = cv2.distanceTransform(band, cv2.DIST_L2, 3)
+    ridge = (dist > 0) & (dist >= cv2.dilate(dist, _rect(3, 3)))
+    return 2.0 * float(np.median(dist[ridge])) if ridge.any() else 0.0
 
 
 _CLEAN_THICK = 1.8  # a blob this many stroke widths thick is no stroke
@@ -615,6 +622,7 @@ def _cells(gray: np.ndarray, bw: np.ndarray, rules: np.ndarray,
                 big[j] = True
             else:
                 removed += area
+        _drop_mark_lines(lab, st, big)
         _despeckle(lab, st, big)
         if not big.any():
             cell.ambiguous_blank = removed > 4 * speck
@@ -651,6 +659,39 @@ _DOT_MAX = _px(0.045)  # a dot (".", "、", a speck) fits in a square this wide
 _DOT_FILL = 0.5  # and fills at least this share of its box (a stroke fragment does not)
 _DOT_SQUARE = 1.5  # and is about as wide as tall (a minus sign or a dash is flat)
 _DOT_NEAR = _px(0.027)  # punctuation sits this close to the glyphs it belongs to
+
+
+_MARK_MAX = 0.4  # a mark this share of the glyph height (either way) or smaller is no glyph
+
+
+def _drop_mark_lines(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
+    """Drop a "text line" made only of marks much smaller than the cell's glyphs (`keep`,
+    updated in place): specks, whatever their shape, that stand apart from the text above
+    or below it. No glyph of a table cell is under 0.4 of the height of its tallest one
+    (a Chinese character's smallest part is at least that tall, and a digit is the whole
+    height), and the punctuation that is this small sits inside the line it belongs to,
+    never on a line of its own (no line of a cell opens with a point). Components that
+    reach into the text line stay, whatever their size."""
+    idx = np.flatnonzero(keep)
+    if len(idx) < 2:
+        return
+    tallest = max(int(st[j][3]) for j in idx)
+    bands = _text_lines(keep[lab].astype(np.uint8))
+    if len(bands) < 2:
+        return
+    small = {int(j) for j in idx if max(int(st[j][2]), int(st[j][3])) < _MARK_MAX * tallest}
+    members: list[list[int]] = [[] for _ in bands]
+    for j in idx:
+        y, h = int(st[j][1]), int(st[j][3])
+        for k, (a, b) in enumerate(bands):
+            if y < b and y + h > a:
+                members[k].append(int(j))
+    text = [k for k, m in enumerate(members) if any(j not in small for j in m)]
+    if not text:
+        return
+    for k, m in enumerate(members):
+        if k not in text and all(j in small for j in m):
+            keep[m] = False
 
 
 def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
@@ -812,6 +853,13 @@ _DIGIT_SCALES = (1.0, 1.25, 1.5)
 # A digit's ink is 0.37–0.68 of its height wide in common fonts; wider runs are touching
 # digits, narrower ones a decimal point or a sign.
 _DIGIT_MIN_W, _DIGIT_MAX_W = 0.36, 0.70
+# Blur and a bold weight thicken every stroke, and each stroke width added to a glyph's
+# box counts for more across a digit than down it: a "4" is 0.71-0.76 of its height wide
+# in DejaVu Sans (the office suites' fallback font) once blurred, and 0.8 in bold. Less one
+# stroke width each way (the box of the strokes' centre lines) the widest digit, "4", is
+# 0.60-0.70 of its height in regular fonts, blurred or not, and two digits side by side are
+# more than 1.0: a run that narrow is one digit, whatever its ink width.
+_DIGIT_MAX_CORE = 0.75
 
 
 def _resize(img: np.ndarray, factor: float) -> np.ndarray:
@@ -834,9 +882,19 @@ class _Number:
     strict: bool = False
 
     def chars(self, run: tuple[int, int, int, int]) -> tuple[int, int]:
-        ratio = (run[2] - run[0]) / max(self.height, 1)
+        """(fewest, most) characters the run's width allows."""
+        width, height = run[2] - run[0], max(self.height, 1)
+        ratio = width / height
+        hi = int(ratio // _DIGIT_MIN_W)
         lo = max(1, -int(-ratio // _DIGIT_MAX_W))
-        return lo, max(lo, int(ratio // _DIGIT_MIN_W))
+        if lo > 1:
+            # Too wide for one digit by its ink: by its strokes' centre lines, perhaps not
+            # (blur and weight widen the box by a stroke). Never fewer than the ink allows
+            # at the upper bound: the range only widens, and the readers must still agree.
+            stroke = _stroke_width(self.mask[:, run[0]:run[2]])
+            core = (width - stroke) / max(height - stroke, 1.0)
+            lo = max(1, min(lo, -int(-core // _DIGIT_MAX_CORE)))
+        return lo, max(lo, hi)
 
     def expected(self) -> tuple[int, int]:
         spans = [self.chars(r) for r in self.runs]
