@@ -284,3 +284,26 @@ def test_a_line_of_specks_is_no_text_line():
     keep[0] = False
     ocr._drop_mark_lines(lab, st, keep)
     assert keep[1:].all()
+
+
+def test_second_opinion_counts_glyphs_on_the_cleaned_ink_and_sets_the_speck_aside():
+    """A speck beside the digit counts as a glyph on the original ink; where the cleaned
+    reading is one of the agreeing readings its glyphs are counted instead. What the readers
+    made of the removed speck (a trailing "," or "." from tesseract, a closing "." from the
+    recogniser) is set aside; where no ink was removed it is not."""
+    mask = np.zeros((20, 24), dtype=np.uint8)
+    mask[:, 1:9] = 255  # the digit
+    mask[14:20, 18:21] = 255  # a speck beside it: a second glyph for the count
+    runs = ocr._glyph_runs(mask)
+    view = ocr._Number(255 - mask, mask, runs, 20)
+    assert view.expected() == (2, 2)
+    cleaned = mask.copy()
+    cleaned[:, 12:] = 0
+    line = ocr._Line
+    zero = line("0", [0.99])
+    assert ocr._second_opinion(None, view, [line("0", [0.9])], [line("0", [0.85])], zero, cleaned,
+                               removed=True) == ("0", 90.0)
+    dotted = [line("0.", [0.9, 0.5])], [line("0.", [0.95, 0.7])]
+    assert ocr._second_opinion(("0,", 98.0, True), view, *dotted, zero, cleaned, removed=True) == ("0", 90.0)
+    assert ocr._second_opinion(("0,", 98.0, True), view, [line("0", [0.9])], [line("0", [0.85])], zero,
+                               cleaned, removed=False) is None

@@ -1104,12 +1104,20 @@ def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, view: _N
 
 
 def _digits_only(line: _Line) -> _Line:
-    """The line without its punctuation marks (letters, which may be a misread digit, stay)."""
+    """The line without its punctuation marks (letters, which may be a misread digit, stay),
+    nor a point or comma opening or closing it (no number starts or ends with one)."""
     keep = [(ch, p) for ch, p in zip(line.text, line.probs, strict=False)
             if ch.isalnum() or ch in _DIGITS or ch == " "]
+    while keep and keep[0][0] in _END_MARKS:
+        keep.pop(0)
+    while keep and keep[-1][0] in _END_MARKS:
+        keep.pop()
     if len(line.probs) != len(line.text) or not keep:
         return line
     return _Line("".join(ch for ch, _ in keep).strip(), [p for ch, p in keep if ch != " "] or [0.0])
+
+
+_END_MARKS = " .,"  # what a reading of a speck beside a number adds at either end
 
 
 def _second_opinion(number: tuple[str | None, float, bool] | None, view: _Number | None,
@@ -1129,6 +1137,11 @@ def _second_opinion(number: tuple[str | None, float, bool] | None, view: _Number
         # beside the digits (a speck read as "'" or "：") is set aside, with its probability.
         lines[:2] = [_digits_only(line) for line in lines[:2]]
     texts = [_as_number(line.text) for line in lines]
+    # Tesseract's reading, with what it made of the speck set aside too (a speck beside a
+    # digit reads as a trailing "," or a leading "."), where ink was taken away.
+    tess = number[0].replace(" ", "") if number is not None and number[0] is not None else None
+    if tess is not None and removed:
+        tess = tess.strip(_END_MARKS)
     for i, j in ((0, 1), (0, 2), (1, 2)):
         text = texts[i]
         if text != texts[j] or not _NUMBER_RE.match(text) or _LEADING_ZERO_RE.match(text):
@@ -1148,16 +1161,16 @@ def _second_opinion(number: tuple[str | None, float, bool] | None, view: _Number
             c_lo, c_hi = clean.expected()
             fits = c_lo <= len(text) <= c_hi
         if not fits:
-            return None
-        if number is not None and number[0] is not None and number[1] >= 80 and number[0].replace(" ", "") != text:
+            continue  # (the speck counted as a glyph: a pair with the cleaned reading may fit)
+        if number is not None and number[0] is not None and number[1] >= 80 and tess != text:
             return None
         return text, conf
     # The cleaned reading and tesseract (reading the original glyphs), two independent
     # readers, agree with confidence, on what one of the first two readings shows once its
     # marks that are no digits (the speck, read as "'" or "：") are set aside.
     text = texts[2]
-    if not (_NUMBER_RE.match(text) and not _LEADING_ZERO_RE.match(text) and third.conf >= 80 and number is not None and number[0] is not None
-            and number[1] >= 80 and number[0].replace(" ", "") == text):
+    if not (_NUMBER_RE.match(text) and not _LEADING_ZERO_RE.match(text) and third.conf >= 80 and number is not None
+            and number[1] >= 80 and tess == text):
         return None
     if any(t != text and _NUMBER_RE.match(t) and line.conf >= 80 for t, line in zip(texts[:2], lines[:2], strict=True)):
         return None
