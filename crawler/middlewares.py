@@ -55,7 +55,7 @@ class WarcMiddleware:
             "http-header-user-agent": settings.get("USER_AGENT"),
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             "description": f"crawl of {site.get('name', '')} {site.get('column_url', '')}",
-        })
+        }, background=True)
         # The archive pipeline adds one metadata record per report to the same file.
         self.crawler.govreports_warc = self.recorder
 

@@ -6,9 +6,11 @@ wire), plus one metadata record per report naming its page and attachments, from
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -20,10 +22,17 @@ from warcio.warcwriter import WARCWriter
 ROLL_BYTES = 1024**3
 FSYNC_INTERVAL = 1.0  # seconds
 REPORT_PROFILE = "govreports:report"  # WARC-Profile-like marker on our metadata records
+logger = logging.getLogger(__name__)
 
 
 class WarcRecorder:
-    def __init__(self, directory: Path, prefix: str, info: dict[str, str]) -> None:
+    """Writes one crawl's WARC files. With `background`, records are written in order by a
+    thread of the recorder's own, so a crawl's event loop does not wait on compressing and
+    digesting every response (zlib and hashlib run without the GIL there); `close` waits for
+    every queued record."""
+
+    def __init__(self, directory: Path, prefix: str, info: dict[str, str], background: bool = False) -> None:
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="warc") if background else None
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
@@ -49,9 +58,25 @@ class WarcRecorder:
             self.close()
             self._open()
 
+    def _do(self, fn: Callable[..., None], *args: object) -> None:
+        if self._executor is None:
+            fn(*args)
+            return
+
+        def failed(f: Future) -> None:
+            if f.exception() is not None:
+                logger.error("WARC write failed: %r", f.exception())
+        self._executor.submit(fn, *args).add_done_callback(failed)
+
     def write_exchange(self, url: str, method: str, request_headers: list[tuple[str, str]],
                        status: int, reason: str, response_headers: list[tuple[str, str]],
                        body: bytes, request_body: bytes = b"", protocol: str = "HTTP/1.1") -> None:
+        self._do(self._write_exchange, url, method, request_headers, status, reason, response_headers,
+                 body, request_body, protocol)
+
+    def _write_exchange(self, url: str, method: str, request_headers: list[tuple[str, str]],
+                        status: int, reason: str, response_headers: list[tuple[str, str]],
+                        body: bytes, request_body: bytes, protocol: str) -> None:
         assert self.writer is not None
         self._roll_if_needed()
         http = StatusAndHeaders(f"{status} {reason}".strip(), response_headers, protocol=protocol)
@@ -65,13 +90,18 @@ class WarcRecorder:
         self.writer.write_record(request)
 
     def write_report(self, url: str, payload: dict) -> None:
-        assert self.writer is not None
         data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        self._do(self._write_report, url, data)
+
+    def _write_report(self, url: str, data: bytes) -> None:
+        assert self.writer is not None
         record = self.writer.create_warc_record(url, "metadata", payload=BytesIO(data),
                                                 warc_content_type="application/json")
         record.rec_headers.add_header("WARC-Profile", REPORT_PROFILE)
         self.writer.write_record(record)
-        self.fh.flush()  # a killed process loses nothing written so far
+        # A killed process loses nothing written so far (in the background, only the records
+        # still queued: milliseconds of them, their originals and rows being the primary copy).
+        self.fh.flush()
         # Against power loss, at most a second of records: an fsync per report cost 8% of a
         # crawl (bench/performance.py), and the originals and database are the primary copy.
         if time.monotonic() - self.synced_at >= FSYNC_INTERVAL:
@@ -79,6 +109,8 @@ class WarcRecorder:
             self.synced_at = time.monotonic()
 
     def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
         if self.fh:
             self.fh.flush()
             os.fsync(self.fh.fileno())
