@@ -96,3 +96,14 @@ def test_hanweb_records_and_groups():
         "http://x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=9&endrecord=9&perpage=2",
     ]
     assert groups[0][1]["unitid"] == "5001"
+
+
+def test_attachment_links_written_with_an_escaped_dot_or_upper_case_are_found():
+    base = "http://x.gov.cn/col/zfxxgknb/202401/t20240125_1.html"
+    html = ('<div class="TRS_Editor"><a href="./P020240125.PDF">附件</a>'
+            '<a href="./P020240126&#46;docx">附件2</a><a href="./other.html">无关</a></div>')
+    assert [u for u, _ in find_attachments(html, base)] == [
+        "http://x.gov.cn/col/zfxxgknb/202401/P020240125.PDF",
+        "http://x.gov.cn/col/zfxxgknb/202401/P020240126.docx",
+    ]
+    assert find_attachments('<div><a href="./t1.html">正文</a><p>表格</p></div>', base) == []
