@@ -24,6 +24,21 @@ from .tables import templates as T
 
 migrations = Migrations("govreports")
 
+# The columns of a cell table after its report and its two keys (m001, m005).
+CELL_COLUMNS = """
+            value NUMERIC,
+            unit TEXT,
+            label TEXT,
+            printed TEXT,
+            was_blank INTEGER NOT NULL DEFAULT 0,
+            reason TEXT,
+            src_table INTEGER, src_row INTEGER, src_col INTEGER, src_page INTEGER, src_bbox TEXT,
+            ocr_conf REAL,
+            derived TEXT
+"""
+_CELL_COLUMN_NAMES = ("value, unit, label, printed, was_blank, reason, src_table, src_row, src_col, src_page, "
+                      "src_bbox, ocr_conf, derived")
+
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
@@ -87,17 +102,6 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         );
         """
     )
-    cell_cols = """
-            value NUMERIC,
-            unit TEXT,
-            label TEXT,
-            printed TEXT,
-            was_blank INTEGER NOT NULL DEFAULT 0,
-            reason TEXT,
-            src_table INTEGER, src_row INTEGER, src_col INTEGER, src_page INTEGER, src_bbox TEXT,
-            ocr_conf REAL,
-            derived TEXT
-    """
     for table, (k1, k2) in {
         "active_disclosure": ("item", "metric"),
         "applications": ("category", "applicant"),
@@ -109,7 +113,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
                 report_id INTEGER NOT NULL REFERENCES reports(id),
                 {k1} TEXT NOT NULL,
                 {k2} TEXT NOT NULL,
-                {cell_cols},
+                {CELL_COLUMNS},
                 PRIMARY KEY (report_id, {k1}, {k2})
             );
             CREATE INDEX {table}_key ON {table}({k1}, {k2});
@@ -231,6 +235,41 @@ def m004_regions_totals_views(db: sqlite_utils.Database) -> None:
     db.executescript(WIDE_VIEWS)
 
 
+@migrations()
+def m005_cells_without_rowid_totals_by_writer(db: sqlite_utils.Database) -> None:
+    """Cell tables WITHOUT ROWID, stored in their key's order (report, row, column): each key is
+    kept once instead of in the table and again in its primary-key index (the archive a third
+    smaller, and a report stored faster); report_totals written by `save_report` with the report
+    instead of by two triggers firing for every cell (a quarter of the cost of storing a report
+    in a crawl; bench/performance.py). `fill_report_totals` still recounts it from the cells."""
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS report_totals_applications;
+        DROP TRIGGER IF EXISTS report_totals_reviews_litigation;
+        DROP VIEW IF EXISTS applications_wide;
+        DROP VIEW IF EXISTS report_summary;
+        """
+    )
+    for table, (k1, k2) in CELL_TABLES.items():
+        db.executescript(
+            f"""
+            CREATE TABLE {table}__new (
+                report_id INTEGER NOT NULL REFERENCES reports(id),
+                {k1} TEXT NOT NULL,
+                {k2} TEXT NOT NULL,
+                {CELL_COLUMNS},
+                PRIMARY KEY (report_id, {k1}, {k2})
+            ) WITHOUT ROWID;
+            INSERT INTO {table}__new (report_id, {k1}, {k2}, {_CELL_COLUMN_NAMES})
+                SELECT report_id, {k1}, {k2}, {_CELL_COLUMN_NAMES} FROM {table};
+            DROP TABLE {table};
+            ALTER TABLE {table}__new RENAME TO {table};
+            CREATE INDEX {table}_key ON {table}({k1}, {k2});
+            """
+        )
+    db.executescript(WIDE_VIEWS)
+
+
 # report_totals: one row per report, one column per row of section 三 (its 总计 column) and per
 # cell of section 四. A column is null when the cell is null or the report has no such row.
 TOTAL_APPLICATION_ROWS = tuple(T.APPLICATION_ROWS_BY_TEMPLATE["2021"])
@@ -265,6 +304,25 @@ BEGIN
     WHERE report_id = new.report_id;
 END;
 """
+
+
+_TOTAL_CELLS = {("applications", k, "total"): k for k in TOTAL_APPLICATION_ROWS} | {
+    ("reviews_litigation", p, r): f"{p}_{r}" for p, r in TOTAL_CASE_CELLS}
+
+
+def report_totals_row(cells: list) -> dict:
+    """A report's report_totals columns from its cells (empty when it has none of them), as
+    `fill_report_totals` counts them: a column per cell, null_cells the nulls among them."""
+    row: dict = {}
+    nulls = 0
+    for c in cells:
+        column = _TOTAL_CELLS.get((c.section, c.row, c.col))
+        if column is not None:
+            row[column] = c.value
+            nulls += c.value is None
+    if row:
+        row["null_cells"] = nulls
+    return row
 
 
 def fill_report_totals(db: sqlite_utils.Database) -> None:
@@ -484,6 +542,9 @@ def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, i
                 json.dumps(c.source["bbox"]) if "bbox" in c.source else None, c.source.get("ocr_conf"),
                 c.source.get("derived") or (("prose: " + c.source["prose"]) if "prose" in c.source else None),
             ) for c in ex.cells if c.section == section])
+        totals = report_totals_row(ex.cells)
+        if totals:
+            _insert(db, "report_totals", {"report_id": report_id, **totals})
         db.conn.executemany(
             "INSERT INTO checks (report_id, rule, subject, passed, expected, actual, detail) VALUES (?,?,?,?,?,?,?)",
             [(report_id, k.rule, k.column, None if k.passed is None else int(k.passed), k.expected, k.actual,

@@ -121,25 +121,38 @@ def test_migration_fills_regions_and_totals_of_an_old_archive(tmp_path):
         7, None, 1, 1)
     summary = next(db.query("select received, granted, reviews, null_cells from report_summary where report_id = 2"))
     assert summary == {"received": 7, "granted": None, "reviews": 1, "null_cells": 1}
+    # m005: cells kept, each cell table now stored in its key's order, the totals triggers gone.
+    assert db.execute("select count(*) from applications").fetchone()[0] == 3
+    assert all("WITHOUT ROWID" in db[t].schema for t in S.CELL_TABLES)
+    assert not list(db.query("select name from sqlite_master where type = 'trigger' and name like 'report_totals%'"))
     wide = list(db.query("select category, natural_person, total from applications_wide where report_id = 2 order by category"))
     assert wide == [{"category": "granted", "natural_person": 3, "total": None},
                     {"category": "new_received", "natural_person": None, "total": 7}]
 
 
-def test_triggers_keep_report_totals_equal_to_a_full_recount(tmp_path):
+def test_save_report_keeps_report_totals_equal_to_a_full_recount(tmp_path):
+    from pipelines.extract import Extraction
+    from pipelines.tables.normalize import Cell
+
     db = S.open_db(tmp_path / "b.db")
     S.upsert_site(db, {"id": "s", "name": "n", "agency": "宁波市人民政府", "province": "浙江省", "city": "宁波市",
                        "level": "city-government", "platform": "trs"})
-    db["reports"].insert({"id": 5, "site_id": "s", "doc_key": "k", "version": 1, "fingerprint": "f", "status": "ok"})
-    db["applications"].insert_all({"report_id": 5, "category": c, "applicant": a, "value": v} for c, a, v in (
+    cells = [Cell("applications", c, a, v) for c, a, v in (
         ("new_received", "total", 10), ("other_no_correction", "total", 2), ("other", "total", 3),
-        ("new_received", "natural_person", 9), ("extra:自定义", "total", 4)))
-    db["reviews_litigation"].insert_all({"report_id": 5, "proceeding": p, "result": r, "value": v} for p, r, v in (
-        ("litigation_direct", "total", 2), ("litigation_after_review", "total", None)))
-    by_trigger = db["report_totals"].get(5)
+        ("new_received", "natural_person", 9), ("extra:自定义", "total", 4))]
+    cells += [Cell("reviews_litigation", p, r, v) for p, r, v in (
+        ("litigation_direct", "total", 2), ("litigation_after_review", "total", None))]
+    page = S.FileRecord("a" * 64, "files/a.html", 1, "html", "http://x/1", "page")
+    ex = Extraction(status="needs_review", format="html", template="2021", cells=cells)
+    _, report_id = S.save_report(db, S.ReportRecord("s", "k", "http://x/1", ex, page, [page]))
+    by_writer = db["report_totals"].get(report_id)
     S.fill_report_totals(db)
-    assert db["report_totals"].get(5) == by_trigger
-    assert (by_trigger["new_received"], by_trigger["other"], by_trigger["litigation_direct_total"],
-            by_trigger["null_cells"]) == (10, 3, 2, 1)
-    lawsuits = next(db.query("select lawsuits from report_summary where report_id = 5"))["lawsuits"]
+    assert db["report_totals"].get(report_id) == by_writer
+    assert (by_writer["new_received"], by_writer["other"], by_writer["litigation_direct_total"],
+            by_writer["null_cells"]) == (10, 3, 2, 1)
+    # A report without any of these cells has no row, as a recount leaves it.
+    empty = Extraction(status="no_tables", format="html")
+    _, other_id = S.save_report(db, S.ReportRecord("s", "k2", "http://x/2", empty, page, [page]))
+    assert not list(db.query("select 1 from report_totals where report_id = ?", [other_id]))
+    lawsuits = next(db.query("select lawsuits from report_summary where report_id = ?", [report_id]))["lawsuits"]
     assert lawsuits is None  # one part is unreadable: the sum is unknown, not 2
