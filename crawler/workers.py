@@ -56,7 +56,8 @@ async def prepare_in_pool(fetch: ReportFetch, data_dir: Path, cache_dir: Path | 
     event loop goes on fetching meanwhile, and only the database write is left to it."""
     kind = pool_for(fetch)
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(pool(kind, workers.get(kind, 0)), prepare, fetch, data_dir, cache_dir)
+    # The originals' fsync is left to the writer, which stores the report (ingest).
+    return await loop.run_in_executor(pool(kind, workers.get(kind, 0)), prepare, fetch, data_dir, cache_dir, False)
 
 
 def shutdown() -> None:

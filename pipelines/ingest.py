@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import sqlite_utils
 
-from .archive import store_original
+from .archive import store_original, sync_original
 from .documents.sniff import sniff_format
 from .extract import Extraction, extract_document
 from .store import FileRecord, ReportRecord, save_report
@@ -61,9 +61,9 @@ def choose_source(candidates: list[tuple[FileRecord, Extraction]]) -> tuple[File
     return max(candidates, key=rank)
 
 
-def _file(data_dir: Path, f: FetchedFile, role: str) -> FileRecord:
+def _file(data_dir: Path, f: FetchedFile, role: str, sync: bool = True) -> FileRecord:
     fmt = sniff_format(f.body)
-    sha, rel = store_original(data_dir, f.body, fmt)
+    sha, rel = store_original(data_dir, f.body, fmt, sync)
     return FileRecord(sha, rel, len(f.body), fmt, f.url, role, f.filename, f.content_type)
 
 
@@ -95,13 +95,14 @@ def documents(fetch: ReportFetch) -> list[FetchedFile]:
     return out
 
 
-def prepare(fetch: ReportFetch, data_dir: Path, cache_dir: Path | None = None,
+def prepare(fetch: ReportFetch, data_dir: Path, cache_dir: Path | None = None, sync: bool = True,
             ) -> tuple[list[FileRecord], list[Extraction]]:
     """The part of an ingest that needs no database: every original written to disk (before
     any row can refer to it), then every document extracted. Pure apart from the
-    content-addressed files, so the crawler runs it in a worker process."""
+    content-addressed files, so the crawler runs it in a worker process. With `sync=False`
+    the originals are not yet durable: `ingest` syncs them before it stores the report."""
     docs = documents(fetch)
-    files = [_file(data_dir, d, "page" if i == 0 else "attachment") for i, d in enumerate(docs)]
+    files = [_file(data_dir, d, "page" if i == 0 else "attachment", sync) for i, d in enumerate(docs)]
     return files, [extract_document(d.body, d.content_type, cache_dir) for d in docs]
 
 
@@ -111,7 +112,12 @@ def ingest(db: sqlite_utils.Database, data_dir: Path, fetch: ReportFetch,
            ) -> tuple[str, int, list[FileRecord]]:
     """Store the originals, extract every document (unless `prepared` elsewhere by `prepare`),
     keep the best, save the report. Returns (new | changed | unchanged, report id, files)."""
-    files, extractions = prepared or prepare(fetch, data_dir, cache_dir)
+    if prepared is None:
+        files, extractions = prepare(fetch, data_dir, cache_dir)
+    else:
+        files, extractions = prepared
+        for f in files:  # durable before the row that refers to them is committed
+            sync_original(data_dir, f.path)
     candidates = list(zip(files, extractions, strict=True))
     source, extraction = choose_source(candidates)
     page_ex = candidates[0][1]

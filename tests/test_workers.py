@@ -69,3 +69,15 @@ def test_a_conversion_in_the_pool_never_blocks_the_event_loop(pools, tmp_path):
     here = extract_document(data, None, tmp_path / "cache")
     assert extractions[1].status == here.status == "ok"
     assert extractions[1].values() == here.values()
+
+
+def test_originals_written_by_a_worker_are_synced_by_the_ingest_that_stores_them(tmp_path):
+    # The worker writes originals without an fsync; ingest (in the writer) syncs each one
+    # before the row that names it, and a file that is not there stops the ingest.
+    from pipelines.archive import store_original, sync_original
+
+    sha, rel = store_original(tmp_path, b"<html>1</html>", "html", sync=False)
+    assert (tmp_path / rel).read_bytes() == b"<html>1</html>" and sha in rel
+    sync_original(tmp_path, rel)
+    with pytest.raises(FileNotFoundError):
+        sync_original(tmp_path, "files/00/missing.html")
