@@ -107,3 +107,12 @@ def test_attachment_links_written_with_an_escaped_dot_or_upper_case_are_found():
         "http://x.gov.cn/col/zfxxgknb/202401/P020240126.docx",
     ]
     assert find_attachments('<div><a href="./t1.html">正文</a><p>表格</p></div>', base) == []
+
+
+def test_only_pages_that_may_link_a_file_are_decoded_and_parsed_for_attachments():
+    from crawler.spiders.base import may_have_attachments
+
+    assert may_have_attachments('<a href="./P0.PDF">附件</a>'.encode("gb18030"))
+    assert may_have_attachments('<a href="/downfile.jsp?id=1">附件</a>'.encode())
+    assert not may_have_attachments('<div class="TRS_Editor"><p>一、总体情况</p></div>'.encode("gb18030"))
+    assert may_have_attachments('<p>x</p>'.encode("utf-16"))  # BOM: bytes say nothing, so parse

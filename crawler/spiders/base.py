@@ -64,6 +64,16 @@ def attachment_name(url: str, link_text: str | None = None) -> str | None:
 # download script, a dot written as a character reference): a page with none has no
 # attachment, and is not parsed on the crawl's event loop for nothing.
 _ATTACHMENT_HINTS = (".pdf", ".doc", ".wps", ".ofd", ".xls", ".et", ".zip", ".rar", "downfile.jsp", "&#46", "&#x2e")
+_ATTACHMENT_HINT_BYTES = tuple(h.encode() for h in _ATTACHMENT_HINTS)
+
+
+def may_have_attachments(body: bytes) -> bool:
+    """False only for a page that cannot link an attachment: read on the bytes, before any
+    decoding (ASCII reads the same in UTF-8 and the GB encodings; UTF-16 is not gated)."""
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    lowered = body.lower()
+    return any(hint in lowered for hint in _ATTACHMENT_HINT_BYTES)
 
 
 def find_attachments(html: str, base_url: str) -> list[tuple[str, str | None]]:
@@ -144,8 +154,10 @@ class ReportSpider(scrapy.Spider):
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
             fetched_at=now(),
         )
-        html = decoded_text(response)
-        pending = [Attachment(url=u, final_url=u, filename=name) for u, name in self.attachments(html, response.url)]
+        pending = []
+        if may_have_attachments(response.body):
+            html = decoded_text(response)
+            pending = [Attachment(url=u, final_url=u, filename=name) for u, name in self.attachments(html, response.url)]
         yield from self._next_attachment(item, pending)
 
     def attachments(self, html: str, url: str) -> list[tuple[str, str | None]]:
