@@ -307,3 +307,52 @@ def test_second_opinion_counts_glyphs_on_the_cleaned_ink_and_sets_the_speck_asid
     assert ocr._second_opinion(("0,", 98.0, True), view, *dotted, zero, cleaned, removed=True) == ("0", 90.0)
     assert ocr._second_opinion(("0,", 98.0, True), view, [line("0", [0.9])], [line("0", [0.85])], zero,
                                cleaned, removed=False) is None
+
+
+def test_a_speck_is_taken_away_from_beside_the_glyphs_not_from_inside():
+    """Ink taken away on the glyph's outline or beside it is a speck; ink inside the glyphs'
+    hull (a counter filled in by blur) was part of them."""
+    ring = np.zeros((40, 30), dtype=np.uint8)
+    _ring(ring, 5, 5, 17, 28, 4)
+    speck = ring.copy()
+    speck[28:36, 2:10] = 255  # a blob on the outline at the bottom left: a "Q"
+    assert ocr._outside_glyphs(speck > 0, ring > 0)
+    filled = ring.copy()
+    filled[14:24, 10:17] = 255  # the counter filled in
+    assert not ocr._outside_glyphs(filled > 0, ring > 0)
+
+
+def test_the_cleaned_rendering_read_by_both_readers_makes_the_number():
+    """When a speck spoils the first readings ("Q", "o", a quote), the recogniser and tesseract
+    both reading the cleaned rendering as the same number make it, if the ink went from beside
+    the glyphs, no other reading is a different confident number and the length fits."""
+    mask = np.zeros((26, 15), dtype=np.uint8)
+    _ring(mask, 0, 0, 15, 26, 4)
+    number = ocr._Number(255 - mask, mask, ocr._glyph_runs(mask), 26)
+    clean = ocr._Clean(255 - mask, mask, number, removed=True, apart=True)
+    line = ocr._Line
+    q = [line("Q", [0.98])], [line("Q", [0.94])]
+    zero = line("0", [0.98])
+    assert ocr._cleaned_readers_agree(None, *q, zero, ("0", 99.0, True), clean) == ("0", 98.0)
+    assert ocr._cleaned_readers_agree(None, *q, zero, ("8", 99.0, True), clean) is None
+    assert ocr._cleaned_readers_agree(None, *q, zero, ("0", 70.0, False), clean) is None
+    assert ocr._cleaned_readers_agree(None, [line("Q", [0.98])], [line("8", [0.95])], zero, ("0", 99.0, True),
+                                      clean) is None
+    assert ocr._cleaned_readers_agree(("6", 95.0, True), *q, zero, ("0", 99.0, True), clean) is None
+    inside = ocr._Clean(255 - mask, mask, number, removed=True, apart=False)
+    assert ocr._cleaned_readers_agree(None, *q, zero, ("0", 99.0, True), inside) is None
+    assert ocr._cleaned_readers_agree(None, *q, line("01", [0.98, 0.98]), ("01", 99.0, True), clean) is None
+
+
+def test_a_glyph_cut_up_by_a_speck_is_not_a_speck():
+    """A speck on a thin digit can cut it into pieces that each look like specks: the cleaned
+    rendering then lost a glyph and is not taken as a reading of the number."""
+    line = np.zeros((30, 40), dtype=np.uint8)
+    _ring(line, 2, 2, 15, 26, 4)  # a "0"
+    line[2:28, 28:32] = 255  # a "1"
+    cut = line.copy()
+    cut[:, 26:34] = 0  # the "1" gone with the speck on it
+    assert ocr._glyphs_kept(line, line) and not ocr._glyphs_kept(line, cut)
+    trimmed = line.copy()
+    trimmed[24:28, 28:32] = 0  # only its foot, where the speck was
+    assert ocr._glyphs_kept(line, trimmed)

@@ -226,12 +226,23 @@ def _rec_views(cell: _Cell) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return grey, ink
 
 
-def _clean_view(cell: _Cell) -> tuple[np.ndarray, np.ndarray, bool] | None:
+@dataclass
+class _Clean:
+    """A one-line cell rendered a third time, speckle suppressed (`_clean_view`)."""
+
+    image: np.ndarray  # for the recogniser: the grey crop with a margin
+    mask: np.ndarray  # the ink that stays, cropped to itself
+    number: _Number  # the same for tesseract's number reader
+    removed: bool  # whether any ink went
+    apart: bool  # and only specks went (`_outside_glyphs`, no glyph lost)
+
+
+def _clean_view(cell: _Cell, strict: bool = False) -> _Clean | None:
     """A one-line cell rendered a third time, with speckle suppressed (for a second opinion
     when the grey and ink readings fail): the grey image without (a) solid blobs much
     thicker than the line's strokes (a speck touching a glyph; printed strokes are of one
     width, their joins a little wider) and (b) ink components much smaller than the line's
-    glyphs. Returns (image for the recogniser, its ink mask, whether any ink went), or None."""
+    glyphs. None when nothing would be left."""
     if cell.image is None or cell.mask is None or len(cell.bands) != 1:
         return None
     a, b = cell.bands[0]
@@ -261,6 +272,7 @@ def _clean_view(cell: _Cell) -> tuple[np.ndarray, np.ndarray, bool] | None:
     ys, xs = np.nonzero(ink)
     if not ys.size:
         return None
+    apart = _outside_glyphs(band > 0, ink > 0) and _glyphs_kept(band, ink)
     pad = _px(0.06)
     grey = cell.image[pad:-pad, pad:-pad][a:b].copy()
     near = cv2.dilate(ink, _rect(5, 5)) > 0  # only the grey around the ink that stays
@@ -269,7 +281,50 @@ def _clean_view(cell: _Cell) -> tuple[np.ndarray, np.ndarray, bool] | None:
     y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
     m = max(2, round(_REC_MARGIN * (y1 - y0)))
     crop = np.ascontiguousarray(grey[y0:y1, x0:x1])
-    return cv2.copyMakeBorder(crop, m, m, m, m, cv2.BORDER_CONSTANT, value=255), ink[y0:y1, x0:x1], bool(gone.any())
+    mask = ink[y0:y1, x0:x1]
+    runs = _glyph_runs(mask)
+    number = _Number(cv2.copyMakeBorder(crop, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255), mask,
+                     runs, max(r[3] for r in runs) - min(r[1] for r in runs), strict=strict)
+    return _Clean(cv2.copyMakeBorder(crop, m, m, m, m, cv2.BORDER_CONSTANT, value=255), mask, number,
+                  bool(gone.any()), apart)
+
+
+def _outside_glyphs(before: np.ndarray, after: np.ndarray) -> bool:
+    """Whether every piece of ink taken away (in `before`, not in `after`) lies mostly outside
+    the convex hull of the ink that stays. A speck sits on a glyph's outline or beside it;
+    ink inside the hull was part of the glyphs (a counter filled in by blur, a decimal
+    point between digits), and a reading without it is no reading of the number."""
+    taken = (before & ~after).astype(np.uint8)
+    if not taken.any():
+        return True
+    pts = cv2.findNonZero(after.astype(np.uint8))
+    hull = np.zeros(after.shape, dtype=np.uint8)
+    cv2.fillConvexPoly(hull, cv2.convexHull(pts), 1)
+    n, lab, _st, _ = cv2.connectedComponentsWithStats(taken, connectivity=8)
+    total = np.bincount(lab.ravel(), minlength=n)
+    inside = np.bincount(lab.ravel(), weights=hull.ravel().astype(float), minlength=n)
+    return bool(all(inside[j] <= _APART_INSIDE * total[j] for j in range(1, n)))
+
+
+_APART_INSIDE = 0.5  # a piece taken away may lie this share inside the glyphs' hull at most
+
+
+def _glyphs_kept(before: np.ndarray, after: np.ndarray) -> bool:
+    """Whether every glyph of the line (a run of ink as tall as the line, not a speck) is
+    still most of the line's height tall once specks are taken away: a speck on a thin
+    digit can cut it into pieces that each look like specks, and a "31" must not become "3"."""
+    runs = _glyph_runs((before > 0).astype(np.uint8))
+    tall = max(r[3] - r[1] for r in runs)
+    for x0, y0, x1, y1 in runs:
+        if y1 - y0 < _KEPT_TALL * tall:
+            continue
+        rows = np.flatnonzero((after[:, x0:x1] > 0).any(axis=1))
+        if not rows.size or rows[-1] + 1 - rows[0] < _KEPT_TALL * tall:
+            return False
+    return True
+
+
+_KEPT_TALL = 0.6  # a glyph is a run this share of the line's height tall; so is what stays of it
 
 
 def _stroke_width(mask: np.ndarray) -> float:
@@ -1184,6 +1239,37 @@ def _second_opinion(number: tuple[str | None, float, bool] | None, view: _Number
     return text, min(third.conf, number[1])
 
 
+def _cleaned_readers_agree(number: tuple[str | None, float, bool] | None, grey: list[_Line], ink: list[_Line],
+                           third: _Line, cleaned: tuple[str | None, float, bool] | None,
+                           clean: _Clean) -> tuple[str, float] | None:
+    """A plain number from the speckle-suppressed rendering of a one-line cell, when the
+    first readings are spoilt by a speck (read as "Q", "o", "。" or a quote beside the digit):
+    accepted when ink was taken away only from beside the glyphs (`_Clean.apart`: a filled
+    counter or a decimal point is inside them), the recogniser's reading of the cleaned
+    rendering and tesseract's (whole line and glyph by glyph agreeing, so confident) are the
+    same number, its length fits the cleaned glyphs, it has no leading zero, and no other
+    reading (grey, ink, or tesseract on the original, the speck's marks set aside) is a
+    different confident number."""
+    if not (clean.removed and clean.apart) or not grey or not ink or cleaned is None or cleaned[0] is None:
+        return None
+    text = _as_number(third.text)
+    if not _NUMBER_RE.match(text) or _LEADING_ZERO_RE.match(text) or third.conf < 80:
+        return None
+    if cleaned[1] < 80 or cleaned[0].replace(" ", "") != text:
+        return None
+    lo, hi = clean.number.expected()
+    if not lo <= len(text) <= hi:
+        return None
+    for line in (_digits_only(grey[0]), _digits_only(ink[0])):
+        other = _as_number(line.text)
+        if other != text and _NUMBER_RE.match(other) and line.conf >= 80:
+            return None
+    if number is not None and number[0] is not None and number[1] >= 80 \
+            and number[0].replace(" ", "").strip(_END_MARKS) != text:
+        return None
+    return text, min(third.conf, cleaned[1])
+
+
 def _is_dash(cell: _Cell) -> bool:
     """A cell whose only ink is one or two flat strokes: "-", "—", "——" (blank marks)."""
     if len(cell.lines) != 1 or len(cell.glyphs) not in (1, 2):
@@ -1481,14 +1567,26 @@ def read_scanned_pdf(data: bytes) -> Document:
         if views[i] is not None and grey_lines[i] and ink_lines[i] \
                 and (cell.conf is None or cell.conf < 80 or not _NUMBER_RE.match(_as_number(cell.text))) \
                 and not _CJK_RE.search(grey_lines[i][0].text + ink_lines[i][0].text):
-            clean = _clean_view(cell)
+            clean = _clean_view(cell, strict=views[i].strict)  # type: ignore[union-attr]
             if clean is not None:
                 retry.append((i, clean))
     if retry:
-        for (i, (_img, mask, removed)), third in zip(retry, _recognize([c[0] for _i, c in retry]), strict=True):
-            opinion = _second_opinion(numbers[i], views[i], grey_lines[i], ink_lines[i], third, mask, removed)
+        # Where that fails and ink was taken away from beside the glyphs, tesseract reads
+        # the cleaned rendering too: the two readers agreeing on it make the number.
+        doubt = []
+        for (i, clean), third in zip(retry, _recognize([c.image for _i, c in retry]), strict=True):
+            opinion = _second_opinion(numbers[i], views[i], grey_lines[i], ink_lines[i], third, clean.mask,
+                                      clean.removed)
             if opinion is not None:
                 cells[i].text, cells[i].conf = opinion
+            elif clean.removed and clean.apart:
+                doubt.append((i, clean, third))
+        if doubt:
+            cleaned, _ = _read_numbers([c.number for _i, c, _t in doubt], digits_lang)
+            for (i, clean, third), number in zip(doubt, cleaned, strict=True):
+                opinion = _cleaned_readers_agree(numbers[i], grey_lines[i], ink_lines[i], third, number, clean)
+                if opinion is not None:
+                    cells[i].text, cells[i].conf = opinion
     for cell in (c for p in pages for piece in p.pieces for c in piece.cells if c.image is None):
         cell.conf = 60.0 if cell.ambiguous_blank else 99.0
     for page, read in zip(pages, page_reads, strict=True):
