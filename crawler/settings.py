@@ -23,6 +23,10 @@ CONCURRENT_REQUESTS = 8
 # extract to held 450 MB at 5,000 reports (bench/performance.py). Backpressure, not buffering.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+# Scrapy starts this many tasks for the output of every response (default 100); a page yields
+# one report item or a page of links, so 100 idle tasks a response were a sixth of the crawl
+# thread's time (py-spy over bench/performance.py).
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = float(os.environ.get("GOVREPORTS_DOWNLOAD_DELAY", "1"))
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
