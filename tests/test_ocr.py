@@ -356,3 +356,23 @@ def test_a_glyph_cut_up_by_a_speck_is_not_a_speck():
     trimmed = line.copy()
     trimmed[24:28, 28:32] = 0  # only its foot, where the speck was
     assert ocr._glyphs_kept(line, trimmed)
+
+
+def test_tesseract_settles_a_number_both_renderings_read_doubtfully():
+    """Both renderings read the same number but a character at a middling probability:
+    tesseract reading the same number confidently settles it; without it, or below 0.5, or
+    with a different number, the cell stays below 80."""
+    mask = np.zeros((26, 15), dtype=np.uint8)
+    _ring(mask, 0, 0, 15, 26, 4)
+    runs = ocr._glyph_runs(mask)
+    cell = ocr._Cell(0, 0, 15, 26, image=255 - mask, lines=[255 - mask], bands=[(0, 26)], mask=mask,
+                     glyphs=runs)
+    view = ocr._Number(255 - mask, mask, runs, 26)
+    line = ocr._Line
+    grey, ink = [line("0", [0.62])], [line("0", [0.79])]
+    assert ocr._decide(cell, ("0", 99.0, True), view, grey, ink) == ("0", 99.0, False)
+    assert ocr._decide(cell, None, view, grey, ink)[1] < 80
+    assert ocr._decide(cell, ("0", 70.0, True), view, grey, ink)[1] < 80
+    assert ocr._decide(cell, ("6", 99.0, True), view, grey, ink)[1] < 80
+    assert ocr._decide(cell, ("0", 99.0, True), view, [line("0", [0.45])], ink)[1] < 80
+    assert ocr._decide(cell, ("8", 99.0, True), view, [line("8", [0.7])], [line("0", [0.9])])[1] < 80

@@ -1141,14 +1141,23 @@ def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, view: _N
                 return a, min(conf, 40.0), bool(unit)
             if a in _DASHES:
                 return "—", conf, False
+            fits = False
             if view is not None and not unit and a != "/":
                 lo, hi = view.expected()
-                if not lo <= len(a) <= hi:
+                fits = lo <= len(a) <= hi
+                if not fits:
                     conf = min(conf, 50.0)  # a dropped or invented character
             voted = number[0] if number is not None else None
             t_conf = number[1] if number is not None else 0.0
             if not unit and voted is not None and t_conf >= 80 and voted.replace(" ", "") != a:
                 conf = min(conf, 50.0)  # tesseract confidently read something else
+            elif fits and _TIE_MIN <= conf < 80 and voted is not None and t_conf >= 80 \
+                    and voted.replace(" ", "") == a and _NUMBER_RE.match(a) and not _LEADING_ZERO_RE.match(a):
+                # Both renderings read the same number, but a character of one at a middling
+                # probability (a speck on it, a faint stroke): tesseract, another engine,
+                # settles it when it reads the same number confidently (its whole-line and
+                # glyph-by-glyph readings agreeing, which is what makes it confident).
+                conf = t_conf
             return a, conf, bool(unit)
         if _NUMBER_RE.match(b) or b == "/":
             # The binarised ink reads as a number, the grey image does not: not trusted.
@@ -1156,6 +1165,9 @@ def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, view: _N
     alt = _line_text(ink)
     conf = min((line.mean_conf for line in grey), default=0.0)
     return _snap_voted([label, alt]), conf, False
+
+
+_TIE_MIN = 50.0  # below this probability a character is doubted whoever else agrees
 
 
 def _digits_only(line: _Line) -> _Line:
@@ -1566,7 +1578,9 @@ def read_scanned_pdf(data: bytes) -> Document:
     for i, cell in enumerate(cells):
         if views[i] is not None and grey_lines[i] and ink_lines[i] \
                 and (cell.conf is None or cell.conf < 80 or not _NUMBER_RE.match(_as_number(cell.text))) \
-                and not _CJK_RE.search(grey_lines[i][0].text + ink_lines[i][0].text):
+                and not (_CJK_RE.search(grey_lines[i][0].text) and _CJK_RE.search(ink_lines[i][0].text)):
+            # (a label reads as Chinese on both renderings; a speck beside a digit may read
+            # as a stray "一" on one of them)
             clean = _clean_view(cell, strict=views[i].strict)  # type: ignore[union-attr]
             if clean is not None:
                 retry.append((i, clean))
