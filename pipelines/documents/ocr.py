@@ -11,22 +11,29 @@ no heading above it on the next page, no header row of its own), or that goes on
 narrow blank gap on the same page, is stitched to its first part before the grid is built.
 
 Cells. Every cell is read on its own (whole-page OCR drops the lone zeros that fill these
-tables). Its ink is despeckled first (`_despeckle`: small square dots placed where no
-punctuation goes), and its text lines are parted even where a soft scan makes them touch
-(`_text_lines`). A cell without ink once the rules are masked out is "" and is never OCRed. An
-inked cell's text lines are read by RapidOCR's PP-OCRv4 recogniser (the model ships in the
-rapidocr_onnxruntime wheel and runs on onnxruntime; its detector is not used, since the
-rules give the cells and their lines), each line twice: the grey image and the binarised
+tables). Its ink is despeckled first (`_drop_mark_lines`: a "line" of marks much smaller than
+the glyphs; `_despeckle`: small square dots placed where no punctuation goes), and its text
+lines are parted even where a soft scan makes them touch (`_text_lines`). A cell without ink
+once the rules are masked out is "" and is never OCRed. An inked cell's text lines are read
+by RapidOCR's PP-OCRv4 recogniser (the model ships in the rapidocr_onnxruntime wheel and runs
+on onnxruntime; its detector is not used, since the rules give the cells and their lines),
+each line twice: the grey image and the binarised
 ink, both cropped to the line's ink. A label is snapped to the national templates' lexicon
 (`_LEXICON`) when the readings that snap agree. A number is confident only when
   * both renderings read the same number, and the confidence (the lowest probability of
     any of its characters, in either reading) is at least 80;
-  * its length fits the glyphs on the image (a dropped or invented digit changes it);
+  * its length fits the glyphs on the image (a dropped or invented digit changes it; a run
+    of ink is one digit up to 0.70 of its height wide, or 0.75 by its strokes' centre lines,
+    since blur and weight widen the box by a stroke: `_Number.chars`);
   * tesseract (eng, digits only: whole line at three scales and glyph by glyph, kept as an
     independent check) did not confidently read a different number.
-A one-line number that fails this is read once more on a third rendering, speckle
-suppressed (`_clean_view`), and two confident readings of the three that agree, with the same
-glyph-count and tesseract checks, make it (`_second_opinion`).
+Where both renderings read the same number but a character only at 0.5-0.8, tesseract
+confidently reading the same number settles it. A one-line number that fails this is read
+once more on a third rendering, speckle suppressed (`_clean_view`), and two confident readings
+of the three that agree, with the same glyph-count and tesseract checks, make it
+(`_second_opinion`); failing that, where only ink beside the glyphs was taken away, the
+recogniser and tesseract both reading the cleaned rendering as the same number make it
+(`_cleaned_readers_agree`).
 Anything else stays below 80, which the normaliser turns into a null with a reason rather
 than a wrong value.
 
