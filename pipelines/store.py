@@ -8,6 +8,7 @@ changed one becomes a new version and the old version stays, marked not latest.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 from collections.abc import Iterator
@@ -532,16 +533,19 @@ def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, i
                 "report_id": report_id, "sha256": f.sha256, "role": f.role, "url": f.url,
                 "filename": f.filename, "used_for_cells": int(f.sha256 == record.source.sha256),
             }, or_ignore=True)
-        # The hot path of a crawl: plain executemany with fixed columns (sqlite-utils'
-        # insert_all re-derives the columns and JSON-checks every value of every row, which
-        # was half the cost of storing a report; bench/performance.py).
-        for section, insert in _CELL_INSERT.items():
-            db.conn.executemany(insert, [(
+        # The hot path of a crawl: one multi-row statement a cell table (an executemany steps
+        # once a row, and each step gives up and takes back the GIL: in a crawl, where the event
+        # loop holds it, storing waited on the loop between rows).
+        for section in CELL_TABLES:
+            rows = [(
                 report_id, c.row, c.col, c.value, c.unit, c.label, c.printed, int(c.was_blank), c.reason,
                 c.source.get("table"), c.source.get("row"), c.source.get("col"), c.source.get("page"),
                 json.dumps(c.source["bbox"]) if "bbox" in c.source else None, c.source.get("ocr_conf"),
                 c.source.get("derived") or (("prose: " + c.source["prose"]) if "prose" in c.source else None),
-            ) for c in ex.cells if c.section == section])
+            ) for c in ex.cells if c.section == section]
+            for start in range(0, len(rows), _CELL_ROWS_PER_INSERT):
+                part = rows[start:start + _CELL_ROWS_PER_INSERT]
+                db.conn.execute(_cell_insert(section, len(part)), [v for row in part for v in row])
         totals = report_totals_row(ex.cells)
         if totals:
             _insert(db, "report_totals", {"report_id": report_id, **totals})
@@ -563,12 +567,15 @@ def _insert(db: sqlite_utils.Database, table: str, row: dict, or_ignore: bool = 
     return db.conn.execute(sql, list(row.values())).lastrowid
 
 
-_CELL_INSERT = {
-    section: f"INSERT INTO {section} (report_id, {k1}, {k2}, value, unit, label, printed, was_blank, reason, "
-             "src_table, src_row, src_col, src_page, src_bbox, ocr_conf, derived) "
-             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-    for section, (k1, k2) in CELL_TABLES.items()
-}
+_CELL_ROWS_PER_INSERT = 500  # 16 parameters a row, well under SQLite's 32,766
+
+
+@functools.lru_cache(maxsize=256)
+def _cell_insert(section: str, n_rows: int) -> str:
+    k1, k2 = CELL_TABLES[section]
+    return (f"INSERT INTO {section} (report_id, {k1}, {k2}, value, unit, label, printed, was_blank, reason, "
+            "src_table, src_row, src_col, src_page, src_bbox, ocr_conf, derived) VALUES "
+            + ", ".join(["(" + ", ".join("?" * 16) + ")"] * n_rows))
 
 CARRY_RULE = "applications.carry_over"
 
