@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlite_utils
@@ -32,6 +34,34 @@ T = TypeVar("T")
 _writers: dict[str, ArchiveWriter] = {}
 _lock = threading.Lock()
 _STOP = object()
+# fsyncs issued together are one journal commit: 15 files took 3-15 ms this way, 50 ms in turn.
+_SYNC_THREADS = 16
+_syncer: ThreadPoolExecutor | None = None
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_all(paths: list[Path]) -> list[BaseException | None]:
+    """fsync every path at once; per path, the error or None."""
+    global _syncer
+    if not paths:
+        return []
+    if _syncer is None:
+        _syncer = ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="fsync")
+
+    def one(path: Path) -> BaseException | None:
+        try:
+            _fsync(path)
+        except OSError as exc:
+            return exc
+        return None
+    return list(_syncer.map(one, paths))
 
 
 class ArchiveWriter:
@@ -73,20 +103,28 @@ class ArchiveWriter:
             self._db.close()
             self._db = None
 
-    def _run_batch(self, batch: list[tuple[Callable, tuple, Future]]) -> None:
+    def _run_batch(self, batch: list[tuple[Callable, tuple, Future, Sequence[Path]]]) -> None:
         done: list[tuple[Future, Any, BaseException | None]] = []
+        # Files the writes name, made durable first, together: a write whose file cannot be
+        # synced fails instead of committing a row that names it.
+        paths = [p for *_, durable in batch for p in durable]
+        errors = dict(zip(paths, _sync_all(paths), strict=True))
         try:
             if self._db is None:
                 self._db = open_db(self.db_path)
             conn = self._db.conn
             conn.execute("BEGIN IMMEDIATE")
         except BaseException as exc:  # noqa: BLE001 - every waiting write learns why
-            for _, _, future in batch:
+            for _, _, future, _ in batch:
                 if future.set_running_or_notify_cancel():
                     future.set_exception(exc)
             return
-        for fn, args, future in batch:
+        for fn, args, future, durable in batch:
             if not future.set_running_or_notify_cancel():
+                continue
+            failed = next((errors[p] for p in durable if errors[p] is not None), None)
+            if failed is not None:
+                done.append((future, None, failed))
                 continue
             try:
                 if conn.in_transaction:
@@ -114,15 +152,16 @@ class ArchiveWriter:
             else:
                 future.set_exception(exc)
 
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        """Run `fn(db, *args)` in the writer thread, inside a transaction it must not end."""
+    def submit(self, fn: Callable[..., T], *args: Any, durable: Sequence[Path] = ()) -> Future[T]:
+        """Run `fn(db, *args)` in the writer thread, inside a transaction it must not end,
+        once the files in `durable` are fsynced."""
         future: Future[T] = Future()
-        self._queue.put((fn, args, future))
+        self._queue.put((fn, args, future, tuple(durable)))
         return future
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+    async def run(self, fn: Callable[..., T], *args: Any, durable: Sequence[Path] = ()) -> T:
         """`fn(db, *args)` in the writer thread, awaited (until committed) from the event loop."""
-        return await asyncio.wrap_future(self.submit(fn, *args))
+        return await asyncio.wrap_future(self.submit(fn, *args, durable=durable))
 
     def fire(self, fn: Callable[..., Any], *args: Any) -> None:
         """`fn(db, *args)` in the writer thread, not waited for; a failure is logged."""

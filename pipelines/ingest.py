@@ -109,15 +109,19 @@ def prepare(fetch: ReportFetch, data_dir: Path, cache_dir: Path | None = None, s
 def ingest(db: sqlite_utils.Database, data_dir: Path, fetch: ReportFetch,
            cache_dir: Path | None = None,
            prepared: tuple[list[FileRecord], list[Extraction]] | None = None,
+           synced: bool = False,
            ) -> tuple[str, int, list[FileRecord]]:
     """Store the originals, extract every document (unless `prepared` elsewhere by `prepare`),
-    keep the best, save the report. Returns (new | changed | unchanged, report id, files)."""
+    keep the best, save the report. Returns (new | changed | unchanged, report id, files).
+    `synced`: the caller made the prepared originals durable (the crawl's writer does it for
+    a whole commit at once, crawler/writer.py)."""
     if prepared is None:
         files, extractions = prepare(fetch, data_dir, cache_dir)
     else:
         files, extractions = prepared
-        for f in files:  # durable before the row that refers to them is committed
-            sync_original(data_dir, f.path)
+        if not synced:
+            for f in files:  # durable before the row that refers to them is committed
+                sync_original(data_dir, f.path)
     candidates = list(zip(files, extractions, strict=True))
     source, extraction = choose_source(candidates)
     page_ex = candidates[0][1]

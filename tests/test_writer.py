@@ -43,3 +43,21 @@ def test_a_write_resolves_only_once_committed_and_is_then_visible(tmp_path):
         writer.submit(_note, "never", True).result(10)
     writer.close()
     assert sqlite3.connect(path).execute("select count(*) from fetch_state where url = 'never'").fetchone()[0] == 0
+
+
+def test_files_a_write_names_are_synced_first_and_a_missing_one_fails_only_that_write(tmp_path):
+    path = str(tmp_path / "archive.db")
+    present = tmp_path / "original.html"
+    present.write_bytes(b"<html></html>")
+    writer = ArchiveWriter(path, batch_seconds=5.0)
+    gate = threading.Event()
+    writer.submit(lambda db: gate.wait(10))  # holds the thread so the next two share a batch
+    ok = writer.submit(_note, "kept", durable=[present])
+    missing = writer.submit(_note, "dropped", durable=[present, tmp_path / "gone.html"])
+    gate.set()
+    assert ok.result(10) == "kept"
+    with pytest.raises(FileNotFoundError):
+        missing.result(10)
+    writer.close()
+    urls = {r[0] for r in sqlite3.connect(path).execute("select url from fetch_state")}
+    assert urls == {"kept"}
