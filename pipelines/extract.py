@@ -147,7 +147,7 @@ def read_document(data: bytes, content_type: str | None = None, cache_dir: Path 
 def detect_template(doc: Document, year: int | None) -> tuple[str | None, str]:
     """By content first (reports on 2020 were still published on the 2019 template in 2021),
     then by the reported year."""
-    haystack = doc.text + "".join(c for t in doc.tables for row in t.rows for c in row)
+    haystack = doc.text + "".join(itertools.chain.from_iterable(row for t in doc.tables for row in t.rows))
     haystack = "".join(haystack.split())  # labels wrap and space out: match without whitespace
     n21 = len(T.MARKERS_2021.findall(haystack))
     n19 = len(T.MARKERS_2019.findall(haystack))

@@ -7,6 +7,7 @@ a column by its header, and a cell that cannot be tied to both is null with a re
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -45,7 +46,7 @@ class Normalized:
 
 
 def classify_table(table: RawTable) -> str | None:
-    joined = label_key("".join(dict.fromkeys(c for row in table.rows for c in row)))
+    joined = label_key("".join(dict.fromkeys(itertools.chain.from_iterable(table.rows))))
     if T.SECTION_TABLE_MARKERS["reviews_litigation"].search(joined):
         return "reviews_litigation"
     if T.SECTION_TABLE_MARKERS["applications"].search(joined):
