@@ -194,10 +194,11 @@ def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str]) -> tuple
         row = grid[r]
         c = 0
         for cell, text in zip(cells, texts, strict=False):  # texts run on into the next table
-            while c < len(row) and row[c] is not None:  # taken by a rowspan from above
+            n = len(row)
+            while c < n and row[c] is not None:  # taken by a rowspan from above
                 c += 1
             rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
-            if rowspan is None and colspan is None and c == len(row):  # most cells: no span
+            if c == n and rowspan is None and colspan is None:  # most cells: no span
                 row.append(text)
                 cell_id += 1
                 c += 1
@@ -238,7 +239,9 @@ def _grids_and_text(body: etree._Element, tables: list[etree._Element], cells: l
         texts = [parts[index[cell]].partition(_CELL_END) if cell in index else ("", "", "")
                  for layout in layouts for row in layout for cell in row]
         if all(sep for _, sep, _ in texts):
-            it = (_clean_cell_text(text) for text, _, _ in texts)
+            # Most cells are one word or number: stripped, they are done.
+            it = iter([t if " " not in (t := text.strip()) and t.isprintable() else _clean_cell_text(t)
+                       for text, _, _ in texts])
             return [_grid(layout, it) for layout in layouts], _normalise_text("".join(parts))
     # Not expected: read cell by cell.
     grids = [_grid(layout, (_cell_text(cell) for cells in layout for cell in cells)) for layout in layouts]
