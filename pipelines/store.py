@@ -271,6 +271,23 @@ def m005_cells_without_rowid_totals_by_writer(db: sqlite_utils.Database) -> None
     db.executescript(WIDE_VIEWS)
 
 
+@migrations()
+def m006_fts_reindexed_only_when_its_columns_change(db: sqlite_utils.Database) -> None:
+    """The full-text index re-read a report's whole text on every UPDATE of its row (is_latest,
+    last_seen_at on a re-crawl, the status a site's close recomputes): only an update of the
+    indexed columns does now."""
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS reports_au;
+        CREATE TRIGGER reports_au AFTER UPDATE OF title, agency, text ON reports BEGIN
+          INSERT INTO reports_fts (reports_fts, rowid, title, agency, text)
+            VALUES ('delete', old.rowid, old.title, old.agency, old.text);
+          INSERT INTO reports_fts (rowid, title, agency, text) VALUES (new.rowid, new.title, new.agency, new.text);
+        END;
+        """
+    )
+
+
 # report_totals: one row per report, one column per row of section 三 (its 总计 column) and per
 # cell of section 四. A column is null when the cell is null or the report has no such row.
 TOTAL_APPLICATION_ROWS = tuple(T.APPLICATION_ROWS_BY_TEMPLATE["2021"])

@@ -156,3 +156,22 @@ def test_save_report_keeps_report_totals_equal_to_a_full_recount(tmp_path):
     assert not list(db.query("select 1 from report_totals where report_id = ?", [other_id]))
     lawsuits = next(db.query("select lawsuits from report_summary where report_id = ?", [report_id]))["lawsuits"]
     assert lawsuits is None  # one part is unreadable: the sum is unknown, not 2
+
+
+def test_full_text_index_follows_edits_of_indexed_columns_only(tmp_path):
+    db = S.open_db(tmp_path / "c.db")
+    S.upsert_site(db, {"id": "s", "name": "n", "agency": "宁波市人民政府", "province": "浙江省", "city": "宁波市",
+                       "level": "city-government", "platform": "trs"})
+    db["reports"].insert({"id": 7, "site_id": "s", "doc_key": "k", "version": 1, "fingerprint": "f", "status": "ok",
+                          "title": "宁波市2022年政府信息公开工作年度报告", "text": "本年度收到行政复议申请"})
+
+    def hits(q: str) -> list[int]:
+        return [r[0] for r in db.execute("select rowid from reports_fts where reports_fts match ?", [q]).fetchall()]
+
+    assert hits('"行政复议"') == [7]
+    db.execute("update reports set last_seen_at = '2026-01-01', status = 'needs_review' where id = 7")
+    assert hits('"行政复议"') == [7]  # still indexed once
+    db.execute("update reports set text = '本年度未发生行政诉讼' where id = 7")
+    assert hits('"行政复议"') == [] and hits('"行政诉讼"') == [7]
+    trigger = db.execute("select sql from sqlite_master where name = 'reports_au'").fetchone()[0]
+    assert "UPDATE OF title, agency, text" in trigger
