@@ -81,3 +81,38 @@ def test_originals_written_by_a_worker_are_synced_by_the_ingest_that_stores_them
     sync_original(tmp_path, rel)
     with pytest.raises(FileNotFoundError):
         sync_original(tmp_path, "files/00/missing.html")
+
+
+def test_workers_of_a_killed_crawl_process_do_not_outlive_it(tmp_path):
+    # A crawl killed with SIGKILL runs no clean-up; its extraction workers must still end.
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys, time\n"
+        "from crawler import workers\n"
+        "pool = workers.pool('documents', 2)\n"
+        "pids = set(pool.submit(os.getpid).result() for _ in range(4))\n"
+        "print(' '.join(map(str, sorted(pids))), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    assert pids
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return Path(f"/proc/{pid}/status").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text()
+
+    deadline = time.monotonic() + 10
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(p) for p in pids), "worker processes outlived the killed crawl"
