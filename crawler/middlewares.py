@@ -204,11 +204,7 @@ class IncrementalMiddleware:
 
 
 def _save_fetch_state(db: Any, row: dict) -> None:
-    # Plain SQL: sqlite-utils' upsert commits, and the writer commits writes in batches.
-    cols = ", ".join(row)
-    db.execute(f"INSERT INTO fetch_state ({cols}) VALUES ({', '.join('?' * len(row))}) "
-               f"ON CONFLICT(url) DO UPDATE SET {', '.join(f'{k} = excluded.{k}' for k in row if k != 'url')}",
-               list(row.values()))
+    db["fetch_state"].upsert(row, pk="url")  # a savepoint inside the writer's batch
 
 
 def _header(response: Response, name: bytes) -> str | None:

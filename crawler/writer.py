@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import queue
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
+from pipelines.archive import fsync_file
 from pipelines.store import open_db
 
 logger = logging.getLogger(__name__)
@@ -39,14 +38,6 @@ _SYNC_THREADS = 16
 _syncer: ThreadPoolExecutor | None = None
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _sync_all(paths: list[Path]) -> list[BaseException | None]:
     """fsync every path at once; per path, the error or None."""
     global _syncer
@@ -57,7 +48,7 @@ def _sync_all(paths: list[Path]) -> list[BaseException | None]:
 
     def one(path: Path) -> BaseException | None:
         try:
-            _fsync(path)
+            fsync_file(path)
         except OSError as exc:
             return exc
         return None
@@ -71,16 +62,17 @@ class ArchiveWriter:
     crawl outpaces the disk, one commit then carries many reports: the cell indexes' pages
     and the full-text segments are written once per batch, not once per report (storing a
     report cost a quarter less in batches of 20; bench/performance.py). A batch is bounded
-    in time, since the main thread's own short writes (sites, crawl runs) wait for it."""
+    (`batch_max` writes, ~0.1 s of reports), since the main thread's own short writes (sites,
+    crawl runs) wait for it."""
 
-    def __init__(self, db_path: str, batch_seconds: float = 0.1, batch_max: int = 200) -> None:
+    def __init__(self, db_path: str, batch_max: int = 32) -> None:
         self.db_path = db_path
-        self.batch_seconds, self.batch_max = batch_seconds, batch_max
+        self.batch_max = batch_max
+        self.batches = self.jobs = 0
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._db: sqlite_utils.Database | None = None  # opened in, and used only by, the thread
         self._thread = threading.Thread(target=self._loop, name="archive-writer", daemon=True)
         self._thread.start()
-        self.batches = self.jobs = 0
 
     def _loop(self) -> None:
         stopping = False
@@ -88,8 +80,8 @@ class ArchiveWriter:
             job = self._queue.get()
             if job is _STOP:
                 break
-            batch, deadline = [job], time.monotonic() + self.batch_seconds
-            while len(batch) < self.batch_max and time.monotonic() < deadline:
+            batch = [job]
+            while len(batch) < self.batch_max:  # what queued up meanwhile; never waits
                 try:
                     job = self._queue.get_nowait()
                 except queue.Empty:

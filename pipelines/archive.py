@@ -45,13 +45,15 @@ def store_original(data_dir: Path, data: bytes, fmt: str, sync: bool = True) -> 
     return digest, rel
 
 
-def sync_original(data_dir: Path, rel: str) -> None:
-    """Make an original written with `sync=False` durable. The crawl's writer calls it for
-    the reports of a commit in a row: the first fsync's journal commit carries the data of
-    every file written before it, so the others cost next to nothing (an fsync per file in the
-    extraction worker was a third of its time; bench/performance.py)."""
-    fd = os.open(Path(data_dir) / rel, os.O_RDONLY)
+def fsync_file(path: Path) -> None:
+    """fsync a file already written (by `store_original(sync=False)` or another process)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def sync_original(data_dir: Path, rel: str) -> None:
+    """Make an original written with `sync=False` durable."""
+    fsync_file(Path(data_dir) / rel)

@@ -103,11 +103,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         );
         """
     )
-    for table, (k1, k2) in {
-        "active_disclosure": ("item", "metric"),
-        "applications": ("category", "applicant"),
-        "reviews_litigation": ("proceeding", "result"),
-    }.items():
+    for table, (k1, k2) in CELL_TABLES.items():
         db.executescript(
             f"""
             CREATE TABLE {table} (
@@ -344,7 +340,7 @@ def report_totals_row(cells: list) -> dict:
 
 
 def fill_report_totals(db: sqlite_utils.Database) -> None:
-    """(Re)compute report_totals from the cells, in bulk (the triggers keep it up to date)."""
+    """(Re)compute report_totals from the cells, in bulk (`save_report` writes each report's row)."""
     db.execute("DELETE FROM report_totals")
     apps = ", ".join(f"max(case when category = '{k}' then value end)" for k in TOTAL_APPLICATION_ROWS)
     db.execute(

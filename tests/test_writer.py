@@ -17,7 +17,7 @@ def _note(db, key: str, fail: bool = False) -> str:
 
 def test_queued_writes_share_commits_and_a_failing_write_is_undone_alone(tmp_path):
     path = str(tmp_path / "archive.db")
-    writer = ArchiveWriter(path, batch_seconds=5.0)
+    writer = ArchiveWriter(path)
     gate = threading.Event()
     first = writer.submit(lambda db: gate.wait(10) and _note(db, "u0"))  # holds the thread
     futures = [writer.submit(_note, f"u{i}", i == 5) for i in range(1, 40)]
@@ -49,7 +49,7 @@ def test_files_a_write_names_are_synced_first_and_a_missing_one_fails_only_that_
     path = str(tmp_path / "archive.db")
     present = tmp_path / "original.html"
     present.write_bytes(b"<html></html>")
-    writer = ArchiveWriter(path, batch_seconds=5.0)
+    writer = ArchiveWriter(path)
     gate = threading.Event()
     writer.submit(lambda db: gate.wait(10))  # holds the thread so the next two share a batch
     ok = writer.submit(_note, "kept", durable=[present])

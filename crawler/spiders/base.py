@@ -63,8 +63,8 @@ def attachment_name(url: str, link_text: str | None = None) -> str | None:
 # Every attachment link's text holds one of these (the extensions of ATTACHMENT_EXT_RE, Hanweb's
 # download script, a dot written as a character reference): a page with none has no
 # attachment, and is not parsed on the crawl's event loop for nothing.
-_ATTACHMENT_HINTS = (".pdf", ".doc", ".wps", ".ofd", ".xls", ".et", ".zip", ".rar", "downfile.jsp", "&#46", "&#x2e")
-_ATTACHMENT_HINT_BYTES = tuple(h.encode() for h in _ATTACHMENT_HINTS)
+_ATTACHMENT_HINTS = (b".pdf", b".doc", b".wps", b".ofd", b".xls", b".et", b".zip", b".rar", b"downfile.jsp", b"&#46",
+                     b"&#x2e")
 
 
 def may_have_attachments(body: bytes) -> bool:
@@ -73,15 +73,12 @@ def may_have_attachments(body: bytes) -> bool:
     if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return True
     lowered = body.lower()
-    return any(hint in lowered for hint in _ATTACHMENT_HINT_BYTES)
+    return any(hint in lowered for hint in _ATTACHMENT_HINTS)
 
 
 def find_attachments(html: str, base_url: str) -> list[tuple[str, str | None]]:
     """Attachment links of a report page: <a href> to documents and hrefs inside scripts.
     Returns [(absolute url, display name)], in page order, without duplicates."""
-    lowered = html.lower()
-    if not any(hint in lowered for hint in _ATTACHMENT_HINTS):
-        return []
     sel = Selector(text=html)
     found: dict[str, str | None] = {}
     for a in sel.css("a[href]"):

@@ -160,6 +160,10 @@ def _clean_cell_text(text: str) -> str:
     text = text.strip()
     if " " not in text and text.isprintable():  # most cells: one word or number, no spacing
         return text
+    return _join_cell_lines(text)
+
+
+def _join_cell_lines(text: str) -> str:
     # Line breaks inside a label cell are layout, not content: join without spaces.
     if "\n" in text:
         text = "".join(line.strip() for line in _HSPACE_RE.sub(" ", text).split("\n"))
@@ -239,8 +243,8 @@ def _grids_and_text(body: etree._Element, tables: list[etree._Element], cells: l
         texts = [parts[index[cell]].partition(_CELL_END) if cell in index else ("", "", "")
                  for layout in layouts for row in layout for cell in row]
         if all(sep for _, sep, _ in texts):
-            # Most cells are one word or number: stripped, they are done.
-            it = iter([t if " " not in (t := text.strip()) and t.isprintable() else _clean_cell_text(t)
+            # _clean_cell_text, its one-word test inline (a call per cell was a tenth of a grid).
+            it = iter([t if " " not in (t := text.strip()) and t.isprintable() else _join_cell_lines(t)
                        for text, _, _ in texts])
             return [_grid(layout, it) for layout in layouts], _normalise_text("".join(parts))
     # Not expected: read cell by cell.
