@@ -83,15 +83,15 @@ class ArchivePipeline:
 
     async def process_item(self, item: ReportPage, spider: Any = None) -> ReportPage:
         fetch = to_fetch(item, self.site or {"id": item.site_id})
-        # Originals written and documents read in a worker process (crawler/workers.py):
+        # Originals written, documents read and rows built in a worker process (crawler/workers.py):
         # fetching goes on meanwhile; the one database write stays here.
-        prepared = await prepare_in_pool(fetch, self.data_dir, self.cache_dir, self.workers)
+        rows = await prepare_in_pool(fetch, self.data_dir, self.cache_dir, self.workers)
         # Stored by the process's one writer thread (crawler/writer.py), off the event loop.
         # The worker wrote the originals without an fsync; the writer syncs them, with those of
         # the reports it commits together, before the commit.
-        durable = [self.data_dir / f.path for f in prepared[0]]
+        durable = [self.data_dir / f.path for f in rows.files]
         outcome, _, files = await writer_for(self.db_path).run(ingest, self.data_dir, fetch, self.cache_dir,
-                                                               prepared, True, durable=durable)
+                                                               rows, True, durable=durable)
         warc = getattr(self.crawler, "govreports_warc", None)
         if warc is not None:
             warc.write_report(item.url, manifest(fetch, files))

@@ -22,9 +22,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from pipelines.documents.sniff import sniff_format
-from pipelines.extract import Extraction
-from pipelines.ingest import ReportFetch, documents, prepare
-from pipelines.store import FileRecord
+from pipelines.ingest import ReportFetch, documents, prepare_rows
+from pipelines.store import ReportRows
 
 # Formats that take seconds (pdfplumber layout analysis or OCR; LibreOffice); the rest —
 # HTML, DOCX, text and the formats refused at once — take milliseconds.
@@ -68,13 +67,14 @@ def pool_for(fetch: ReportFetch) -> str:
 
 
 async def prepare_in_pool(fetch: ReportFetch, data_dir: Path, cache_dir: Path | None, workers: dict[str, int],
-                          ) -> tuple[list[FileRecord], list[Extraction]]:
-    """`pipelines.ingest.prepare` (originals to disk, extraction) in a worker process; the
-    event loop goes on fetching meanwhile, and only the database write is left to it."""
+                          ) -> ReportRows:
+    """`pipelines.ingest.prepare_rows` (originals to disk, extraction, the rows to store) in a
+    worker process; the event loop goes on fetching meanwhile, and only the database write is
+    left to the crawl process."""
     kind = pool_for(fetch)
     loop = asyncio.get_running_loop()
     # The originals' fsync is left to the writer, which stores the report (ingest).
-    return await loop.run_in_executor(pool(kind, workers.get(kind, 0)), prepare, fetch, data_dir, cache_dir, False)
+    return await loop.run_in_executor(pool(kind, workers.get(kind, 0)), prepare_rows, fetch, data_dir, cache_dir, False)
 
 
 def shutdown() -> None:

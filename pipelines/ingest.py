@@ -14,7 +14,7 @@ import sqlite_utils
 from .archive import store_original, sync_original
 from .documents.sniff import sniff_format
 from .extract import Extraction, extract_document
-from .store import FileRecord, ReportRecord, save_report
+from .store import FileRecord, ReportRecord, ReportRows, report_rows, save_rows
 
 logger = logging.getLogger(__name__)
 
@@ -99,34 +99,21 @@ def prepare(fetch: ReportFetch, data_dir: Path, cache_dir: Path | None = None, s
             ) -> tuple[list[FileRecord], list[Extraction]]:
     """The part of an ingest that needs no database: every original written to disk (before
     any row can refer to it), then every document extracted. Pure apart from the
-    content-addressed files, so the crawler runs it in a worker process. With `sync=False`
-    the originals are not yet durable: `ingest` syncs them before it stores the report."""
+    content-addressed files. With `sync=False` the originals are not yet durable: whoever
+    stores the report syncs them first."""
     docs = documents(fetch)
     files = [_file(data_dir, d, "page" if i == 0 else "attachment", sync) for i, d in enumerate(docs)]
     return files, [extract_document(d.body, d.content_type, cache_dir) for d in docs]
 
 
-def ingest(db: sqlite_utils.Database, data_dir: Path, fetch: ReportFetch,
-           cache_dir: Path | None = None,
-           prepared: tuple[list[FileRecord], list[Extraction]] | None = None,
-           synced: bool = False,
-           ) -> tuple[str, int, list[FileRecord]]:
-    """Store the originals, extract every document (unless `prepared` elsewhere by `prepare`),
-    keep the best, save the report. Returns (new | changed | unchanged, report id, files).
-    `synced`: the caller made the prepared originals durable (the crawl's writer does it for
-    a whole commit at once, crawler/writer.py)."""
-    if prepared is None:
-        files, extractions = prepare(fetch, data_dir, cache_dir)
-    else:
-        files, extractions = prepared
-        if not synced:
-            for f in files:  # durable before the row that refers to them is committed
-                sync_original(data_dir, f.path)
+def build_record(fetch: ReportFetch, files: list[FileRecord], extractions: list[Extraction]) -> ReportRecord:
+    """The report to store: the best document's cells, with title, agency, year and date from
+    wherever they were read (the source, the page, the column's listing)."""
     candidates = list(zip(files, extractions, strict=True))
     source, extraction = choose_source(candidates)
     page_ex = candidates[0][1]
     m = _YEAR_IN_TITLE.search(fetch.title or "")
-    record = ReportRecord(
+    return ReportRecord(
         site_id=fetch.site["id"], doc_key=doc_key(fetch.url), url=fetch.url, extraction=extraction,
         source=source, files=files,
         title=page_ex.title or fetch.title,
@@ -134,6 +121,30 @@ def ingest(db: sqlite_utils.Database, data_dir: Path, fetch: ReportFetch,
         year=extraction.year or page_ex.year or (int(m.group(1)) if m else None),
         published=page_ex.published or fetch.list_date, fetched_at=fetch.fetched_at,
     )
-    outcome, report_id = save_report(db, record)
-    logger.info("report %s (%s): %s, %s from %s", report_id, record.title, outcome, extraction.status, source.format)
-    return outcome, report_id, files
+
+
+def prepare_rows(fetch: ReportFetch, data_dir: Path, cache_dir: Path | None = None, sync: bool = True,
+                 ) -> ReportRows:
+    """`prepare`, then the rows to store: everything of an ingest but the database write.
+    The crawl runs it in a worker process (crawler/workers.py)."""
+    return report_rows(build_record(fetch, *prepare(fetch, data_dir, cache_dir, sync)))
+
+
+def ingest(db: sqlite_utils.Database, data_dir: Path, fetch: ReportFetch,
+           cache_dir: Path | None = None, prepared: ReportRows | None = None, synced: bool = False,
+           ) -> tuple[str, int, list[FileRecord]]:
+    """Store the originals, extract every document, keep the best, save the report (or save
+    what `prepare_rows` made elsewhere). Returns (new | changed | unchanged, report id, files).
+    `synced`: the caller made the prepared originals durable (the crawl's writer does it for
+    a whole commit at once, crawler/writer.py)."""
+    if prepared is None:
+        rows = prepare_rows(fetch, data_dir, cache_dir)
+    else:
+        rows = prepared
+        if not synced:
+            for f in rows.files:  # durable before the row that refers to them is committed
+                sync_original(data_dir, f.path)
+    outcome, report_id = save_rows(db, rows)
+    logger.info("report %s (%s): %s, %s from %s", report_id, rows.report["title"], outcome,
+                rows.report["status"], rows.report["source_format"])
+    return outcome, report_id, rows.files

@@ -502,74 +502,117 @@ def upsert_site(db: sqlite_utils.Database, site: dict) -> None:
     db["sites"].upsert({**{k: site.get(k) for k in cols}, **resolve_site(site).as_dict()}, pk="id")
 
 
+@dataclass(slots=True)
+class ReportRows:
+    """A report as the rows `save_report` writes, computed from its record without a database.
+    The crawl builds it in the worker process that extracted the report: these flat tuples
+    cross the process boundary for a fraction of the cost of the extraction's object graph
+    (unpickling that was a fifth of the crawl process's GIL time; bench/performance.py), and
+    the writer thread only binds them."""
+
+    site_id: str
+    doc_key: str
+    fingerprint: str
+    fetched_at: str | None
+    agency: str | None
+    files: list[FileRecord]
+    source_sha256: str
+    report: dict  # the reports row, less what needs the database (version, places, times)
+    cells: dict[str, tuple]  # section -> a flat tuple, len(_CELL_VALUES) values a cell
+    totals: dict  # the report_totals row, empty when the report has none of those cells
+    checks: tuple  # flat, len(_CHECK_VALUES) values a check
+    raw_tables: tuple  # flat, len(_RAW_TABLE_VALUES) values a table
+
+
+_CELL_VALUES = 15  # a cell table's columns after report_id (k1, k2, value ... derived)
+_CHECK_VALUES = 6  # rule, subject, passed, expected, actual, detail
+_RAW_TABLE_VALUES = 5  # table_index, n_rows, n_cols, page, grid
+
+
+def report_rows(record: ReportRecord) -> ReportRows:
+    """The rows of one report, as `save_rows` stores them. Pure: no database."""
+    ex = record.extraction
+    page = next((f for f in record.files if f.role == "page"), None)
+    agency = record.agency or ex.agency
+    cells: dict[str, list] = {section: [] for section in CELL_TABLES}
+    for c in ex.cells:
+        src = c.source
+        cells[c.section].extend((
+            c.row, c.col, c.value, c.unit, c.label, c.printed, int(c.was_blank), c.reason,
+            src.get("table"), src.get("row"), src.get("col"), src.get("page"),
+            json.dumps(src["bbox"]) if "bbox" in src else None, src.get("ocr_conf"),
+            src.get("derived") or (("prose: " + src["prose"]) if "prose" in src else None),
+        ))
+    checks = tuple(v for k in ex.checks for v in (
+        k.rule, k.column, None if k.passed is None else int(k.passed), k.expected, k.actual, k.detail))
+    raw = tuple(v for t in ex.raw_tables for v in (
+        t.index, len(t.rows), t.n_cols, t.page, json.dumps(t.rows, ensure_ascii=False)))
+    return ReportRows(
+        site_id=record.site_id, doc_key=record.doc_key, fingerprint=fingerprint(record),
+        fetched_at=record.fetched_at, agency=agency, files=list(record.files),
+        source_sha256=record.source.sha256,
+        report={
+            "site_id": record.site_id, "doc_key": record.doc_key, "url": record.url,
+            "title": record.title or ex.title, "agency": agency,
+            "year": record.year or ex.year, "template": ex.template,
+            "template_reason": ex.template_reason, "published": record.published or ex.published,
+            "source_format": ex.format, "source_url": record.source.url, "sha256": record.source.sha256,
+            "page_sha256": page.sha256 if page else None,
+            "status": ex.status, "message": ex.message, "n_cells": len(ex.cells),
+            "n_null": sum(1 for c in ex.cells if c.value is None),
+            "n_failed_checks": sum(1 for k in ex.checks if k.passed is False),
+            "warnings": json.dumps(ex.warnings, ensure_ascii=False), "text": ex.text,
+        },
+        cells={section: tuple(values) for section, values in cells.items()},
+        totals=report_totals_row(ex.cells), checks=checks, raw_tables=raw,
+    )
+
+
 def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, int]:
     """Store one report atomically. Returns ("new" | "changed" | "unchanged", report id)."""
-    ex = record.extraction
-    fp = fingerprint(record)
-    seen = record.fetched_at or now()
+    return save_rows(db, report_rows(record))
+
+
+def save_rows(db: sqlite_utils.Database, rows: ReportRows) -> tuple[str, int]:
+    """Store one report's rows (`report_rows`) atomically. Returns ("new" | "changed" |
+    "unchanged", report id)."""
+    seen = rows.fetched_at or now()
     with write_transaction(db):
         latest = list(db.query(
             "select id, version, fingerprint from reports where site_id = ? and doc_key = ? and is_latest = 1",
-            [record.site_id, record.doc_key],
+            [rows.site_id, rows.doc_key],
         ))
-        if latest and latest[0]["fingerprint"] == fp:
+        if latest and latest[0]["fingerprint"] == rows.fingerprint:
             db.execute("update reports set last_seen_at = ? where id = ?", [seen, latest[0]["id"]])
             return "unchanged", latest[0]["id"]
         version = latest[0]["version"] + 1 if latest else 1
         if latest:
             db.execute("update reports set is_latest = 0 where id = ?", [latest[0]["id"]])
-        for f in record.files:
+        for f in rows.files:
             _insert(db, "files", {
                 "sha256": f.sha256, "path": f.path, "size": f.size, "format": f.format,
                 "content_type": f.content_type, "first_url": f.url,
                 "original_filename": f.filename, "first_fetched_at": seen,
             }, or_ignore=True)
-        n_null = sum(1 for c in ex.cells if c.value is None)
-        n_failed = sum(1 for k in ex.checks if k.passed is False)
-        page = next((f for f in record.files if f.role == "page"), None)
-        agency = record.agency or ex.agency
-        site = next(db.query("select * from sites where id = ?", [record.site_id]), None)
+        site = next(db.query("select * from sites where id = ?", [rows.site_id]), None)
         report_id = _insert(db, "reports", {
-            "site_id": record.site_id, "doc_key": record.doc_key, "version": version,
-            "is_latest": 1, "fingerprint": fp, "url": record.url,
-            "title": record.title or ex.title, "agency": agency,
-            "year": record.year or ex.year, "template": ex.template,
-            "template_reason": ex.template_reason, "published": record.published or ex.published,
-            "source_format": ex.format, "source_url": record.source.url, "sha256": record.source.sha256,
-            "page_sha256": page.sha256 if page else None, "fetched_at": seen, "last_seen_at": seen,
-            "status": ex.status, "message": ex.message, "n_cells": len(ex.cells), "n_null": n_null,
-            "n_failed_checks": n_failed, "warnings": json.dumps(ex.warnings, ensure_ascii=False),
-            "text": ex.text, **resolve_report(site, agency).as_dict(),
+            **rows.report, "version": version, "is_latest": 1, "fingerprint": rows.fingerprint,
+            "fetched_at": seen, "last_seen_at": seen, **resolve_report(site, rows.agency).as_dict(),
         })
-        for f in record.files:
+        for f in rows.files:
             _insert(db, "report_files", {
                 "report_id": report_id, "sha256": f.sha256, "role": f.role, "url": f.url,
-                "filename": f.filename, "used_for_cells": int(f.sha256 == record.source.sha256),
+                "filename": f.filename, "used_for_cells": int(f.sha256 == rows.source_sha256),
             }, or_ignore=True)
-        # The hot path of a crawl: one multi-row statement a cell table (an executemany steps
-        # once a row, and each step gives up and takes back the GIL: in a crawl, where the event
-        # loop holds it, storing waited on the loop between rows).
-        for section in CELL_TABLES:
-            rows = [(
-                report_id, c.row, c.col, c.value, c.unit, c.label, c.printed, int(c.was_blank), c.reason,
-                c.source.get("table"), c.source.get("row"), c.source.get("col"), c.source.get("page"),
-                json.dumps(c.source["bbox"]) if "bbox" in c.source else None, c.source.get("ocr_conf"),
-                c.source.get("derived") or (("prose: " + c.source["prose"]) if "prose" in c.source else None),
-            ) for c in ex.cells if c.section == section]
-            for start in range(0, len(rows), _CELL_ROWS_PER_INSERT):
-                part = rows[start:start + _CELL_ROWS_PER_INSERT]
-                db.conn.execute(_cell_insert(section, len(part)), [v for row in part for v in row])
-        totals = report_totals_row(ex.cells)
-        if totals:
-            _insert(db, "report_totals", {"report_id": report_id, **totals})
-        db.conn.executemany(
-            "INSERT INTO checks (report_id, rule, subject, passed, expected, actual, detail) VALUES (?,?,?,?,?,?,?)",
-            [(report_id, k.rule, k.column, None if k.passed is None else int(k.passed), k.expected, k.actual,
-              k.detail) for k in ex.checks])
-        db.conn.executemany(
-            "INSERT INTO raw_tables (report_id, table_index, n_rows, n_cols, page, grid) VALUES (?,?,?,?,?,?)",
-            [(report_id, t.index, len(t.rows), t.n_cols, t.page, json.dumps(t.rows, ensure_ascii=False))
-             for t in ex.raw_tables])
+        # The hot path of a crawl: the values go in as built, one multi-row statement a few
+        # hundred rows, the report's id bound once as ?1 (an executemany steps once a row, and
+        # each step gives up and takes back the GIL, which the crawl's event loop holds).
+        for section, values in rows.cells.items():
+            _insert_flat(db, _cell_insert, section, values, _CELL_VALUES, report_id)
+        if rows.totals:
+            _insert(db, "report_totals", {"report_id": report_id, **rows.totals})
+        _insert_flat(db, _rows_insert, "checks", rows.checks, _CHECK_VALUES, report_id)
+        _insert_flat(db, _rows_insert, "raw_tables", rows.raw_tables, _RAW_TABLE_VALUES, report_id)
     return ("changed" if latest else "new"), report_id
 
 
@@ -580,15 +623,39 @@ def _insert(db: sqlite_utils.Database, table: str, row: dict, or_ignore: bool = 
     return db.conn.execute(sql, list(row.values())).lastrowid
 
 
-_CELL_ROWS_PER_INSERT = 500  # 16 parameters a row, well under SQLite's 32,766
+_ROWS_PER_INSERT = 500  # at most 1 + 500 x 15 parameters, well under SQLite's 32,766
+_FLAT_COLUMNS = {
+    "checks": "rule, subject, passed, expected, actual, detail",
+    "raw_tables": "table_index, n_rows, n_cols, page, grid",
+}
+
+
+def _insert_flat(db: sqlite_utils.Database, sql_for, table: str, values: tuple, width: int, report_id: int) -> None:
+    """Insert rows given as one flat tuple (`width` values a row) for one report."""
+    step = _ROWS_PER_INSERT * width
+    for start in range(0, len(values), step):
+        part = values[start:start + step]
+        db.conn.execute(sql_for(table, len(part) // width), (report_id, *part))
+
+
+def _values_sql(width: int, n_rows: int) -> str:
+    """VALUES for `n_rows` rows of the report id (?1) and `width` values each (?2 on)."""
+    return ", ".join(
+        "(?1, " + ", ".join(f"?{2 + r * width + i}" for i in range(width)) + ")" for r in range(n_rows))
 
 
 @functools.lru_cache(maxsize=256)
 def _cell_insert(section: str, n_rows: int) -> str:
     k1, k2 = CELL_TABLES[section]
-    return (f"INSERT INTO {section} (report_id, {k1}, {k2}, value, unit, label, printed, was_blank, reason, "
-            "src_table, src_row, src_col, src_page, src_bbox, ocr_conf, derived) VALUES "
-            + ", ".join(["(" + ", ".join("?" * 16) + ")"] * n_rows))
+    return (f"INSERT INTO {section} (report_id, {k1}, {k2}, {_CELL_COLUMN_NAMES}) VALUES "
+            + _values_sql(_CELL_VALUES, n_rows))
+
+
+@functools.lru_cache(maxsize=256)
+def _rows_insert(table: str, n_rows: int) -> str:
+    width = _FLAT_COLUMNS[table].count(",") + 1
+    return f"INSERT INTO {table} (report_id, {_FLAT_COLUMNS[table]}) VALUES " + _values_sql(width, n_rows)
+
 
 CARRY_RULE = "applications.carry_over"
 

@@ -11,7 +11,8 @@ import pytest
 
 from crawler import workers
 from pipelines.extract import extract_document
-from pipelines.ingest import FetchedFile, ReportFetch
+from pipelines.ingest import FetchedFile, ReportFetch, build_record
+from pipelines.store import report_rows
 
 CORPUS = Path(__file__).parent / "corpus" / "documents"
 
@@ -59,16 +60,17 @@ def test_a_conversion_in_the_pool_never_blocks_the_event_loop(pools, tmp_path):
         await tick_task
         return result, ticks, took
 
-    (files, extractions), ticks, took = asyncio.run(run())
+    rows, ticks, took = asyncio.run(run())
     # The conversion took seconds (LibreOffice), yet the loop ticked all along.
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     assert took > 0.5
     assert len(ticks) > 10 and max(gaps) < took / 2, (took, max(gaps))
-    # The originals are on disk, and the result is exactly what extraction here gives.
-    assert [(tmp_path / "data" / f.path).read_bytes() for f in files] == [fetch.page.body, data]
+    # The originals are on disk, and the rows are exactly what extraction here gives.
+    assert [(tmp_path / "data" / f.path).read_bytes() for f in rows.files] == [fetch.page.body, data]
     here = extract_document(data, None, tmp_path / "cache")
-    assert extractions[1].status == here.status == "ok"
-    assert extractions[1].values() == here.values()
+    assert rows.report["status"] == here.status == "ok" and rows.source_sha256 == rows.files[1].sha256
+    assert rows.cells == report_rows(build_record(fetch, rows.files, [extract_document(fetch.page.body), here])).cells
+    assert len(rows.cells["applications"]) == 15 * sum(c.section == "applications" for c in here.cells) > 0
 
 
 def test_originals_written_by_a_worker_are_synced_by_the_ingest_that_stores_them(tmp_path):
