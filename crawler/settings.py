@@ -65,6 +65,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.WarcMiddleware": 950,
     "crawler.middlewares.BlockingMiddleware": 587,
     "crawler.middlewares.IncrementalMiddleware": 585,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 580,
 }
 # Known reports are skipped; set to re-request them (conditionally) and catch changed ones.
 GOVREPORTS_REVALIDATE = os.environ.get("GOVREPORTS_REVALIDATE", "") in ("1", "true", "yes")
