@@ -114,5 +114,7 @@ def test_only_pages_that_may_link_a_file_are_decoded_and_parsed_for_attachments(
 
     assert may_have_attachments('<a href="./P0.PDF">附件</a>'.encode("gb18030"))
     assert may_have_attachments('<a href="/downfile.jsp?id=1">附件</a>'.encode())
+    for href in ("a.docx", "b.WPS", "c.ofd", "d.xlsx", "e.et", "f.zip", "g.rar", "h&#46;pdf", "i&#x2E;doc"):
+        assert may_have_attachments(f'<p>报告</p><a href="{href}">附件</a>'.encode("gb18030")), href
     assert not may_have_attachments('<div class="TRS_Editor"><p>一、总体情况</p></div>'.encode("gb18030"))
     assert may_have_attachments('<p>x</p>'.encode("utf-16"))  # BOM: bytes say nothing, so parse
