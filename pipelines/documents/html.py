@@ -109,6 +109,24 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CELL_START, _CELL_END = "\ufdd0", "\ufdd1"
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
+# An element's text as `_mark_blocks` would mark it, written by libxslt in one pass: a line
+# break at both ends of every block, the cell marks around every cell. Marking the tree in
+# Python cost twice as much as this whole serialisation (bench/performance.py).
+_MARKED_TEXT = etree.XSLT(etree.XML(f"""\
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="{'|'.join(sorted(_OPEN_BLOCKS))}"><xsl:text>&#10;</xsl:text><xsl:apply-templates/>\
+<xsl:text>&#10;</xsl:text></xsl:template>
+<xsl:template match="{'|'.join(_VOID_BLOCKS)}"><xsl:text>&#10;</xsl:text></xsl:template>
+<xsl:template match="td|th"><xsl:text>&#x{ord(_CELL_START):x};</xsl:text><xsl:apply-templates/>\
+<xsl:text>&#x{ord(_CELL_END):x};&#9;</xsl:text></xsl:template>
+</xsl:stylesheet>"""))
+
+
+def _marked_text(el: etree._Element) -> str:
+    """The text of `el` (without its tail) with block breaks and cell marks, the tree untouched."""
+    return str(_MARKED_TEXT(el))
+
 
 def _has_control(data: bytes, encoding: str, text: str) -> bool:
     """Whether the page has characters lxml refuses. Tested on the bytes where the encoding
@@ -151,9 +169,8 @@ def _normalise_text(raw: str) -> str:
 
 
 def _text_of(el: etree._Element) -> str:
-    """Visible text with line breaks at block boundaries (lxml's text_content() glues blocks).
-    Needs `_mark_blocks` on the tree first."""
-    return _normalise_text(_raw_text(el))
+    """Visible text with line breaks at block boundaries (lxml's text_content() glues blocks)."""
+    return _normalise_text(_marked_text(el))
 
 
 def _clean_cell_text(text: str) -> str:
@@ -230,26 +247,35 @@ def table_grid(table: etree._Element) -> tuple[list[list[str]], dict[tuple[int, 
     return _grid(rows_cells, (_cell_text(cell) for cells in rows_cells for cell in cells))
 
 
-def _grids_and_text(body: etree._Element, tables: list[etree._Element], cells: list[etree._Element]
+def _grids_and_text(body: etree._Element, tables: list[etree._Element],
                     ) -> tuple[list[tuple[list[list[str]], dict[tuple[int, int], int]]], str]:
-    """Every table's grid and the article's text, from one serialisation of the article
-    (a serialisation per cell was most of the cost of reading a report page). `cells` are the
-    article's cells as `_mark_blocks` marked them; a cell of an innermost table contains no
-    other cell, so its text runs from its start mark to the first end mark."""
+    """Every table's grid and the article's text, from one marked serialisation of the article
+    (a serialisation per cell was most of the cost of reading a report page). A cell of an
+    innermost table contains no other cell, so its text runs from its start mark to the
+    first end mark."""
     layouts = [_own_cells(table) for table in tables]
-    parts = _raw_text(body).split(_CELL_START)
-    if len(parts) == len(cells) + 1:
-        index = {cell: i for i, cell in enumerate(cells, 1)}
-        texts = [parts[index[cell]].partition(_CELL_END) if cell in index else ("", "", "")
-                 for layout in layouts for row in layout for cell in row]
-        if all(sep for _, sep, _ in texts):
-            # _clean_cell_text, its one-word test inline (a call per cell was a tenth of a grid).
-            it = iter([t if " " not in (t := text.strip()) and t.isprintable() else _join_cell_lines(t)
-                       for text, _, _ in texts])
-            return [_grid(layout, it) for layout in layouts], _normalise_text("".join(parts))
-    # Not expected: read cell by cell.
+    parts = _marked_text(body).split(_CELL_START)
+    ordered = [cell for layout in layouts for row in layout for cell in row]
+    texts = None
+    if len(ordered) == len(parts) - 1:
+        # No layout table around the data: the tables' own cells are all the article's
+        # cells, in document order, so each text is the next part (no lookup per cell).
+        texts = [part.partition(_CELL_END) for part in parts[1:]]
+    else:
+        cells = list(body.iter("td", "th"))
+        if len(cells) == len(parts) - 1:
+            index = {cell: i for i, cell in enumerate(cells, 1)}
+            texts = [parts[index[cell]].partition(_CELL_END) if cell in index else ("", "", "")
+                     for cell in ordered]
+    if texts is not None and all(sep for _, sep, _ in texts):
+        # _clean_cell_text, its one-word test inline (a call per cell was a tenth of a grid).
+        it = iter([t if " " not in (t := text.strip()) and t.isprintable() else _join_cell_lines(t)
+                   for text, _, _ in texts])
+        return [_grid(layout, it) for layout in layouts], _normalise_text("".join(parts))
+    # Not expected: read cell by cell, on a marked tree.
+    _mark_blocks(body)
     grids = [_grid(layout, (_cell_text(cell) for cells in layout for cell in cells)) for layout in layouts]
-    return grids, _text_of(body)
+    return grids, _normalise_text(_raw_text(body))
 
 
 def _span(value: str | None) -> int:
@@ -317,7 +343,7 @@ def _title(root: etree._Element, meta: dict[str, str], marked: list[etree._Eleme
 def read_html(data: bytes, content_type: str | None = None) -> Document:
     text, encoding = decode_html(data, content_type)
     try:
-        if _has_control(data, encoding, text):  # lxml refuses them in the text _mark_blocks writes back
+        if _has_control(data, encoding, text):  # lxml refuses them in text set on the tree
             text = _CONTROL_RE.sub("", text)
         if _CELL_START in text or _CELL_END in text:
             text = text.replace(_CELL_START, "").replace(_CELL_END, "")
@@ -333,7 +359,6 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
     if body is None:
         marked = _marked(root)
         body = _find_body(root, marked)
-    cells = _mark_blocks(body)
     tables: list[RawTable] = []
     warnings: list[str] = []
     all_tables = list(body.iter("table"))
@@ -342,8 +367,8 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
         all_tables = all_tables[:MAX_TABLES]
     # Layout tables wrap report tables; the innermost ones carry the data.
     innermost = [table for table in all_tables if table.find(".//table") is None]
-    title = _title(root, meta, marked)  # before the cells are marked
-    grids, body_text = _grids_and_text(body, innermost, cells)
+    title = _title(root, meta, marked)
+    grids, body_text = _grids_and_text(body, innermost)
     for rows, origin in grids:
         if rows and any(any(c for c in row) for row in rows):
             tables.append(RawTable(index=len(tables), rows=rows, origin=origin))
