@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.ingest import FetchedFile, ReportFetch, ingest, manifest
-from pipelines.store import now, open_db, refresh_cross_year_checks, upsert_site
+from pipelines.store import now, refresh_cross_year_checks, upsert_site
 
 from .items import ReportPage
 from .workers import prepare_in_pool
@@ -36,7 +36,7 @@ class ArchivePipeline:
         self.db_path = settings.get("GOVREPORTS_DB") or str(self.data_dir / "archive.db")
         # Converted DOC/WPS files, by sha256 of the original: a rebuild never converts twice.
         self.cache_dir = self.data_dir / "cache" / "converted"
-        self.db = None
+        self.writer = None
         self.workers = {"documents": settings.getint("GOVREPORTS_EXTRACT_WORKERS"),
                         "converters": settings.getint("GOVREPORTS_CONVERT_WORKERS")}
         self.counts = {"new": 0, "changed": 0, "unchanged": 0}
@@ -46,25 +46,25 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Any = None) -> None:
-        self.db = open_db(self.db_path, cache_kib=256)  # small reads; one per site crawled
         self.site = getattr(self.crawler.spider, "site", None) or {}
+        # A site's own rows go through the writer thread like its reports, not waited for: in
+        # order with them, and the event loop never waits on the write lock (on the loop, the
+        # writes of sites opening and closing stalled every download for up to 2 s at 5,000
+        # reports; bench/performance.py).
+        self.writer = writer_for(self.db_path)
         if self.site:
-            upsert_site(self.db, self.site)
+            self.writer.fire(upsert_site, self.site)
         self.started_at = now()
 
     def close_spider(self, spider: Any = None) -> None:
-        if self.db is None:
+        if self.writer is None:
             return
-        refresh_cross_year_checks(self.db, self.site.get("id"))
-        if self.site.get("discovered"):
-            # A discovered site learns its name and platform from its first page, after open.
-            upsert_site(self.db, self.site)
         stats = self.crawler.stats
         blocked = stats.get_value("govreports/blocked")
         warc = getattr(self.crawler, "govreports_warc", None)
-        reason = "blocked" if blocked else stats.get_value("finish_reason")
-        self.db["crawl_runs"].insert({
-            "started_at": self.started_at, "finished_at": now(), "finish_reason": reason,
+        run = {
+            "started_at": self.started_at, "finished_at": now(),
+            "finish_reason": "blocked" if blocked else stats.get_value("finish_reason"),
             "sites": self.site.get("id"), "pages": stats.get_value("response_received_count", 0),
             "reports_new": self.counts["new"], "reports_changed": self.counts["changed"],
             "reports_unchanged": self.counts["unchanged"],
@@ -72,14 +72,13 @@ class ArchivePipeline:
             "skipped_known": stats.get_value("govreports/skipped_known_reports", 0),
             "not_modified": stats.get_value("govreports/not_modified", 0),
             "warc_files": json.dumps([p.name for p in warc.paths]) if warc else None,
-        })
-        if self.site:
-            self.db["sites"].update(self.site["id"], {
-                "status": "blocked" if blocked else "ok", "status_reason": blocked,
-                "last_crawled_at": now(),
-                "robots": "obeyed" if self.crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignored",
-            })
-        self.db.close()
+        }
+        status = {
+            "status": "blocked" if blocked else "ok", "status_reason": blocked, "last_crawled_at": now(),
+            "robots": "obeyed" if self.crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignored",
+        }
+        # Queued after every report of the site (each was awaited until committed).
+        self.writer.fire(record_site_close, dict(self.site), run, status)
 
     async def process_item(self, item: ReportPage, spider: Any = None) -> ReportPage:
         fetch = to_fetch(item, self.site or {"id": item.site_id})
@@ -98,3 +97,15 @@ class ArchivePipeline:
         self.counts[outcome] += 1
         self.crawler.stats.inc_value(f"govreports/reports_{outcome}")
         return item
+
+
+def record_site_close(db: Any, site: dict, run: dict, status: dict) -> None:
+    """What a site's crawl leaves besides its reports: the cross-year checks of its reports,
+    its crawl run, and its status."""
+    refresh_cross_year_checks(db, site.get("id"))
+    if site.get("discovered"):
+        # A discovered site learns its name and platform from its first page, after open.
+        upsert_site(db, site)
+    db["crawl_runs"].insert(run)
+    if site:
+        db["sites"].update(site["id"], status)

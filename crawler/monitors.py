@@ -12,6 +12,8 @@ from spidermon.core.actions import Action
 
 from pipelines.store import open_db
 
+from .writer import writer_for
+
 
 def _site_id(monitor) -> str | None:
     return (getattr(monitor.data.spider, "site", None) or {}).get("id")
@@ -52,16 +54,19 @@ class PaginationMonitor(Monitor):
 
 
 class RecordMonitorResults(Action):
-    """Write the failed monitors onto the site's latest crawl run."""
+    """Write the failed monitors onto the site's latest crawl run: through the crawl's writer
+    thread, after the run's row the pipeline queued there when the site closed."""
 
     def run_action(self):
         failures = [f"{r.monitor.name}: {r.reason}" for r in self.result.monitors_failed_results]
-        settings = self.data.crawler.settings
-        with open_db(settings.get("GOVREPORTS_DB")) as db:
-            rows = list(db.query("select id from crawl_runs where sites = ? order by id desc limit 1",
-                                 [_site_id(self)]))
-            if rows:
-                db["crawl_runs"].update(rows[0]["id"], {"monitor_failures": json.dumps(failures, ensure_ascii=False)})
+        db_path = self.data.crawler.settings.get("GOVREPORTS_DB")
+        writer_for(db_path).fire(record_monitor_failures, _site_id(self), failures)
+
+
+def record_monitor_failures(db, site_id: str | None, failures: list[str]) -> None:
+    rows = list(db.query("select id from crawl_runs where sites = ? order by id desc limit 1", [site_id]))
+    if rows:
+        db["crawl_runs"].update(rows[0]["id"], {"monitor_failures": json.dumps(failures, ensure_ascii=False)})
 
 
 class SpiderCloseMonitorSuite(MonitorSuite):

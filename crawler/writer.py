@@ -14,6 +14,7 @@ processes (lxml beside the spiders' parsing in a second thread corrupted memory 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import queue
 import threading
@@ -174,14 +175,22 @@ def writer_for(db_path: str) -> ArchiveWriter:
     """The process's writer for `db_path`, created on first use."""
     with _lock:
         if db_path not in _writers:
+            # The schema created or migrated here, before the thread's first batch: migrations
+            # run from two connections at once (the thread's, a crawler's) collide.
+            open_db(db_path).close()
             _writers[db_path] = ArchiveWriter(db_path)
         return _writers[db_path]
 
 
 def close_all() -> None:
-    """At the end of a crawl: every queued write done, every writer closed."""
+    """At the end of a crawl: every queued write done, every writer closed. Also run at exit,
+    for a process that ran crawlers without `govreports crawl` (writes not waited for, like a
+    site's crawl run, would otherwise die with the daemon thread)."""
     with _lock:
         writers = list(_writers.values())
         _writers.clear()
     for w in writers:
         w.close()
+
+
+atexit.register(close_all)

@@ -420,9 +420,10 @@ def open_db(path: str | Path, cache_kib: int | None = None) -> sqlite_utils.Data
     connections per site it is crawling."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
+    # First: switching a new database to WAL takes a lock another connection may hold.
+    db.conn.execute("PRAGMA busy_timeout=10000")
     db.conn.execute("PRAGMA journal_mode=WAL")
     db.conn.execute("PRAGMA foreign_keys=ON")
-    db.conn.execute("PRAGMA busy_timeout=10000")
     # In WAL mode NORMAL keeps every commit atomic and survives a killed process; it only
     # gives up the last commits on power loss, for half the cost of each report's commit.
     db.conn.execute("PRAGMA synchronous=NORMAL")

@@ -346,6 +346,18 @@ def test_registry_crawl_archives_every_report_and_cell(registry_crawl):
     check_archive(db, {s: s for s in NEW_SITES})
 
 
+def test_site_rows_written_after_the_reports_reach_the_archive(registry_crawl):
+    # A site's status and crawl run go through the writer thread, not waited for, after its
+    # reports; this process ran its crawlers without `govreports crawl` and its writer's close.
+    db, stats, _ = registry_crawl
+    conn = sqlite3.connect(db)
+    runs = dict(conn.execute("select sites, pages from crawl_runs").fetchall())
+    assert runs == {"gkmlpt_sample": stats["gkmlpt:gkmlpt_sample"]["response_received_count"],
+                    "static_sample": stats["static:static_sample"]["response_received_count"]}
+    assert dict(conn.execute("select id, status from sites").fetchall()) == {
+        "gkmlpt_sample": "ok", "static_sample": "ok"}
+
+
 def test_registry_crawl_requests(registry_crawl):
     _, stats, requests = registry_crawl
     for site_id in NEW_SITES:
