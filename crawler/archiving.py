@@ -89,8 +89,8 @@ class ArchivePipeline:
         # The worker wrote the originals without an fsync; the writer syncs them, with those of
         # the reports it commits together, before the commit.
         durable = [self.data_dir / f.path for f in rows.files]
-        outcome, _, files = await writer_for(self.db_path).run(ingest, self.data_dir, fetch, self.cache_dir,
-                                                               rows, True, durable=durable)
+        outcome, _, files = await self.writer.run(ingest, self.data_dir, fetch, self.cache_dir, rows, True,
+                                                  durable=durable)
         warc = getattr(self.crawler, "govreports_warc", None)
         if warc is not None:
             warc.write_report(item.url, manifest(fetch, files))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import sqlite_utils
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors import FinishReasonMonitor, ItemValidationMonitor
 from spidermon.core.actions import Action
@@ -63,7 +64,8 @@ class RecordMonitorResults(Action):
         writer_for(db_path).fire(record_monitor_failures, _site_id(self), failures)
 
 
-def record_monitor_failures(db, site_id: str | None, failures: list[str]) -> None:
+def record_monitor_failures(db: sqlite_utils.Database, site_id: str | None, failures: list[str]) -> None:
+    """The failed monitors, on the site's latest crawl run (in the writer thread)."""
     rows = list(db.query("select id from crawl_runs where sites = ? order by id desc limit 1", [site_id]))
     if rows:
         db["crawl_runs"].update(rows[0]["id"], {"monitor_failures": json.dumps(failures, ensure_ascii=False)})
