@@ -255,22 +255,22 @@ def _grids_and_text(body: etree._Element, tables: list[etree._Element],
     first end mark."""
     layouts = [_own_cells(table) for table in tables]
     parts = _marked_text(body).split(_CELL_START)
-    ordered = [cell for layout in layouts for row in layout for cell in row]
-    texts = None
-    if len(ordered) == len(parts) - 1:
+    n_cells = sum(len(row) for layout in layouts for row in layout)
+    pieces = None
+    if n_cells == len(parts) - 1:
         # No layout table around the data: the tables' own cells are all the article's
         # cells, in document order, so each text is the next part (no lookup per cell).
-        texts = [part.partition(_CELL_END) for part in parts[1:]]
+        pieces = parts[1:]
     else:
         cells = list(body.iter("td", "th"))
         if len(cells) == len(parts) - 1:
             index = {cell: i for i, cell in enumerate(cells, 1)}
-            texts = [parts[index[cell]].partition(_CELL_END) if cell in index else ("", "", "")
-                     for cell in ordered]
-    if texts is not None and all(sep for _, sep, _ in texts):
+            pieces = [parts[index[cell]] if cell in index else ""
+                      for layout in layouts for row in layout for cell in row]
+    if pieces is not None and all(_CELL_END in piece for piece in pieces):
         # _clean_cell_text, its one-word test inline (a call per cell was a tenth of a grid).
-        it = iter([t if " " not in (t := text.strip()) and t.isprintable() else _join_cell_lines(t)
-                   for text, _, _ in texts])
+        it = iter([t if " " not in (t := piece.partition(_CELL_END)[0].strip()) and t.isprintable()
+                   else _join_cell_lines(t) for piece in pieces])
         return [_grid(layout, it) for layout in layouts], _normalise_text("".join(parts))
     # Not expected: read cell by cell, on a marked tree.
     _mark_blocks(body)
@@ -347,7 +347,7 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
             text = _CONTROL_RE.sub("", text)
         if _CELL_START in text or _CELL_END in text:
             text = text.replace(_CELL_START, "").replace(_CELL_END, "")
-        root = etree.fromstring(text, _PARSER) if text.strip() else None
+        root = etree.fromstring(text, _PARSER) if text and not text.isspace() else None
     except (etree.ParserError, etree.XMLSyntaxError):  # nothing parseable ("<!DOCT<!DOCTYYP", fuzzing)
         root = None
     if root is None:
