@@ -40,10 +40,17 @@ def _compare(rule: str, column: str, lhs: list, rhs: list, lhs_label: str, rhs_l
     if None in lhs or None in rhs:
         return Check(rule, column, None, None, None, f"not checked: a cell is null ({lhs_label} = {rhs_label})")
     left, right = sum(lhs), sum(rhs)
+    return Check(rule, column, abs(left - right) < 1e-6, right, left, _detail(tuple(lhs), tuple(rhs)))
+
+
+# Reports repeat the same sums (rows of zeros above all). Keyed by value: 1 and 1.0 are one key,
+# and print the same.
+@functools.lru_cache(maxsize=4096)
+def _detail(lhs: tuple, rhs: tuple) -> str:
     detail = " + ".join(map(_fmt, lhs)) + " = " + " + ".join(map(_fmt, rhs))
     if len(lhs) > 1 or len(rhs) > 1:
-        detail += f" ({_fmt(left)} vs {_fmt(right)})"
-    return Check(rule, column, abs(left - right) < 1e-6, right, left, detail)
+        detail += f" ({_fmt(sum(lhs))} vs {_fmt(sum(rhs))})"
+    return detail
 
 
 _NONE: dict = {}
