@@ -63,8 +63,7 @@ class ArchiveWriter:
     crawl outpaces the disk, one commit then carries many reports: the cell indexes' pages
     and the full-text segments are written once per batch, not once per report (storing a
     report cost a quarter less in batches of 20; bench/performance.py). A batch is bounded
-    (`batch_max` writes, ~0.1 s of reports), since the main thread's own short writes (sites,
-    crawl runs) wait for it."""
+    (`batch_max` writes, ~0.1 s of reports), since every write queued behind it waits for it."""
 
     def __init__(self, db_path: str, batch_max: int = 32) -> None:
         self.db_path = db_path

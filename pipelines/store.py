@@ -511,23 +511,14 @@ class ReportRows:
     (unpickling that was a fifth of the crawl process's GIL time; bench/performance.py), and
     the writer thread only binds them."""
 
-    site_id: str
-    doc_key: str
     fingerprint: str
     fetched_at: str | None
-    agency: str | None
     files: list[FileRecord]
-    source_sha256: str
     report: dict  # the reports row, less what needs the database (version, places, times)
-    cells: dict[str, tuple]  # section -> a flat tuple, len(_CELL_VALUES) values a cell
+    cells: dict[str, tuple]  # section -> one flat tuple of its rows' values (_FLAT_COLUMNS)
     totals: dict  # the report_totals row, empty when the report has none of those cells
-    checks: tuple  # flat, len(_CHECK_VALUES) values a check
-    raw_tables: tuple  # flat, len(_RAW_TABLE_VALUES) values a table
-
-
-_CELL_VALUES = 15  # a cell table's columns after report_id (k1, k2, value ... derived)
-_CHECK_VALUES = 6  # rule, subject, passed, expected, actual, detail
-_RAW_TABLE_VALUES = 5  # table_index, n_rows, n_cols, page, grid
+    checks: tuple  # flat, as cells
+    raw_tables: tuple  # flat, as cells
 
 
 def report_rows(record: ReportRecord) -> ReportRows:
@@ -549,9 +540,7 @@ def report_rows(record: ReportRecord) -> ReportRows:
     raw = tuple(v for t in ex.raw_tables for v in (
         t.index, len(t.rows), t.n_cols, t.page, json.dumps(t.rows, ensure_ascii=False)))
     return ReportRows(
-        site_id=record.site_id, doc_key=record.doc_key, fingerprint=fingerprint(record),
-        fetched_at=record.fetched_at, agency=agency, files=list(record.files),
-        source_sha256=record.source.sha256,
+        fingerprint=fingerprint(record), fetched_at=record.fetched_at, files=list(record.files),
         report={
             "site_id": record.site_id, "doc_key": record.doc_key, "url": record.url,
             "title": record.title or ex.title, "agency": agency,
@@ -578,10 +567,11 @@ def save_rows(db: sqlite_utils.Database, rows: ReportRows) -> tuple[str, int]:
     """Store one report's rows (`report_rows`) atomically. Returns ("new" | "changed" |
     "unchanged", report id)."""
     seen = rows.fetched_at or now()
+    site_id, agency, source_sha256 = rows.report["site_id"], rows.report["agency"], rows.report["sha256"]
     with write_transaction(db):
         latest = list(db.query(
             "select id, version, fingerprint from reports where site_id = ? and doc_key = ? and is_latest = 1",
-            [rows.site_id, rows.doc_key],
+            [site_id, rows.report["doc_key"]],
         ))
         if latest and latest[0]["fingerprint"] == rows.fingerprint:
             db.execute("update reports set last_seen_at = ? where id = ?", [seen, latest[0]["id"]])
@@ -595,25 +585,25 @@ def save_rows(db: sqlite_utils.Database, rows: ReportRows) -> tuple[str, int]:
                 "content_type": f.content_type, "first_url": f.url,
                 "original_filename": f.filename, "first_fetched_at": seen,
             }, or_ignore=True)
-        site = next(db.query("select * from sites where id = ?", [rows.site_id]), None)
+        site = next(db.query("select * from sites where id = ?", [site_id]), None)
         report_id = _insert(db, "reports", {
             **rows.report, "version": version, "is_latest": 1, "fingerprint": rows.fingerprint,
-            "fetched_at": seen, "last_seen_at": seen, **resolve_report(site, rows.agency).as_dict(),
+            "fetched_at": seen, "last_seen_at": seen, **resolve_report(site, agency).as_dict(),
         })
         for f in rows.files:
             _insert(db, "report_files", {
                 "report_id": report_id, "sha256": f.sha256, "role": f.role, "url": f.url,
-                "filename": f.filename, "used_for_cells": int(f.sha256 == rows.source_sha256),
+                "filename": f.filename, "used_for_cells": int(f.sha256 == source_sha256),
             }, or_ignore=True)
         # The hot path of a crawl: the values go in as built, one multi-row statement a few
         # hundred rows, the report's id bound once as ?1 (an executemany steps once a row, and
         # each step gives up and takes back the GIL, which the crawl's event loop holds).
         for section, values in rows.cells.items():
-            _insert_flat(db, _cell_insert, section, values, _CELL_VALUES, report_id)
+            _insert_flat(db, section, values, report_id)
         if rows.totals:
             _insert(db, "report_totals", {"report_id": report_id, **rows.totals})
-        _insert_flat(db, _rows_insert, "checks", rows.checks, _CHECK_VALUES, report_id)
-        _insert_flat(db, _rows_insert, "raw_tables", rows.raw_tables, _RAW_TABLE_VALUES, report_id)
+        _insert_flat(db, "checks", rows.checks, report_id)
+        _insert_flat(db, "raw_tables", rows.raw_tables, report_id)
     return ("changed" if latest else "new"), report_id
 
 
@@ -625,37 +615,30 @@ def _insert(db: sqlite_utils.Database, table: str, row: dict, or_ignore: bool = 
 
 
 _ROWS_PER_INSERT = 500  # at most 1 + 500 x 15 parameters, well under SQLite's 32,766
+# The columns after report_id of every table stored as flat values, in `report_rows`' order.
 _FLAT_COLUMNS = {
-    "checks": "rule, subject, passed, expected, actual, detail",
-    "raw_tables": "table_index, n_rows, n_cols, page, grid",
+    **{section: (k1, k2, *_CELL_COLUMN_NAMES.split(", ")) for section, (k1, k2) in CELL_TABLES.items()},
+    "checks": ("rule", "subject", "passed", "expected", "actual", "detail"),
+    "raw_tables": ("table_index", "n_rows", "n_cols", "page", "grid"),
 }
 
 
-def _insert_flat(db: sqlite_utils.Database, sql_for, table: str, values: tuple, width: int, report_id: int) -> None:
-    """Insert rows given as one flat tuple (`width` values a row) for one report."""
-    step = _ROWS_PER_INSERT * width
+def _insert_flat(db: sqlite_utils.Database, table: str, values: tuple, report_id: int) -> None:
+    """Insert one report's rows of `table`, given as one flat tuple of their values."""
+    step = _ROWS_PER_INSERT * len(_FLAT_COLUMNS[table])
     for start in range(0, len(values), step):
         part = values[start:start + step]
-        db.conn.execute(sql_for(table, len(part) // width), (report_id, *part))
-
-
-def _values_sql(width: int, n_rows: int) -> str:
-    """VALUES for `n_rows` rows of the report id (?1) and `width` values each (?2 on)."""
-    return ", ".join(
-        "(?1, " + ", ".join(f"?{2 + r * width + i}" for i in range(width)) + ")" for r in range(n_rows))
+        db.conn.execute(_flat_insert(table, len(part) // len(_FLAT_COLUMNS[table])), (report_id, *part))
 
 
 @functools.lru_cache(maxsize=256)
-def _cell_insert(section: str, n_rows: int) -> str:
-    k1, k2 = CELL_TABLES[section]
-    return (f"INSERT INTO {section} (report_id, {k1}, {k2}, {_CELL_COLUMN_NAMES}) VALUES "
-            + _values_sql(_CELL_VALUES, n_rows))
-
-
-@functools.lru_cache(maxsize=256)
-def _rows_insert(table: str, n_rows: int) -> str:
-    width = _FLAT_COLUMNS[table].count(",") + 1
-    return f"INSERT INTO {table} (report_id, {_FLAT_COLUMNS[table]}) VALUES " + _values_sql(width, n_rows)
+def _flat_insert(table: str, n_rows: int) -> str:
+    """INSERT of `n_rows` rows: the report's id bound once (?1), then each row's values."""
+    columns = _FLAT_COLUMNS[table]
+    width = len(columns)
+    rows = ", ".join("(?1, " + ", ".join(f"?{2 + r * width + i}" for i in range(width)) + ")"
+                     for r in range(n_rows))
+    return f"INSERT INTO {table} (report_id, {', '.join(columns)}) VALUES {rows}"
 
 
 CARRY_RULE = "applications.carry_over"

@@ -31,8 +31,10 @@ class WarcRecorder:
     digesting every response (zlib and hashlib run without the GIL there); `close` waits for
     every queued record."""
 
-    def __init__(self, directory: Path, prefix: str, info: dict[str, str], background: bool = False) -> None:
+    def __init__(self, directory: Path, prefix: str, info: dict[str, str], background: bool = False,
+                 roll_bytes: int = ROLL_BYTES) -> None:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="warc") if background else None
+        self.roll_bytes = roll_bytes
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
@@ -54,8 +56,9 @@ class WarcRecorder:
         self.writer.write_record(self.writer.create_warcinfo_record(path.name, self.info))
 
     def _roll_if_needed(self) -> None:
-        if self.fh and self.fh.tell() > ROLL_BYTES:
-            self.close()
+        if self.fh and self.fh.tell() > self.roll_bytes:
+            # The file only: this runs in the recorder's own thread, which `close` waits for.
+            self._close_file()
             self._open()
 
     def _do(self, fn: Callable[..., None], *args: object) -> None:
@@ -109,8 +112,12 @@ class WarcRecorder:
             self.synced_at = time.monotonic()
 
     def close(self) -> None:
+        """Write every queued record, then close the current file."""
         if self._executor is not None:
             self._executor.shutdown(wait=True)
+        self._close_file()
+
+    def _close_file(self) -> None:
         if self.fh:
             self.fh.flush()
             os.fsync(self.fh.fileno())

@@ -68,7 +68,7 @@ def test_a_conversion_in_the_pool_never_blocks_the_event_loop(pools, tmp_path):
     # The originals are on disk, and the rows are exactly what extraction here gives.
     assert [(tmp_path / "data" / f.path).read_bytes() for f in rows.files] == [fetch.page.body, data]
     here = extract_document(data, None, tmp_path / "cache")
-    assert rows.report["status"] == here.status == "ok" and rows.source_sha256 == rows.files[1].sha256
+    assert rows.report["status"] == here.status == "ok" and rows.report["sha256"] == rows.files[1].sha256
     assert rows.cells == report_rows(build_record(fetch, rows.files, [extract_document(fetch.page.body), here])).cells
     assert len(rows.cells["applications"]) == 15 * sum(c.section == "applications" for c in here.cells) > 0
 

@@ -109,9 +109,9 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CELL_START, _CELL_END = "\ufdd0", "\ufdd1"
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
-# An element's text as `_mark_blocks` would mark it, written by libxslt in one pass: a line
-# break at both ends of every block, the cell marks around every cell. Marking the tree in
-# Python cost twice as much as this whole serialisation (bench/performance.py).
+# An element's text as libxslt writes it in one pass: a line break at both ends of every
+# block, the cell marks around every cell. Marking the tree in Python and serialising it cost
+# twice as much (bench/performance.py).
 _MARKED_TEXT = etree.XSLT(etree.XML(f"""\
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 <xsl:output method="text" encoding="UTF-8"/>
@@ -139,23 +139,6 @@ def _has_control(data: bytes, encoding: str, text: str) -> bool:
 
 def _strip_invisible(root: etree._Element) -> None:
     etree.strip_elements(root, *_INVISIBLE_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
-
-
-def _mark_blocks(body: etree._Element) -> list[etree._Element]:
-    """Mark block boundaries with line breaks and where every table cell starts and ends, once
-    per page, so every text below is one serialisation in C rather than a walk in Python (the
-    walk was most of the cost of reading a page; bench/performance.py). Only the article: menus
-    and footers are never read. Returns the article's cells in document order."""
-    for el in body.iter(*_OPEN_BLOCKS):
-        el.text = "\n" + (el.text or "")
-        el.tail = "\n" + (el.tail or "")
-    for el in body.iter(*_VOID_BLOCKS):
-        el.tail = "\n" + (el.tail or "")
-    cells = list(body.iter("td", "th"))
-    for el in cells:
-        el.text = _CELL_START + (el.text or "")
-        el.tail = _CELL_END + "\t" + (el.tail or "")
-    return cells
 
 
 def _raw_text(el: etree._Element) -> str:
@@ -188,7 +171,7 @@ def _join_cell_lines(text: str) -> str:
 
 
 def _cell_text(cell: etree._Element) -> str:
-    return _clean_cell_text(_raw_text(cell).replace(_CELL_START, "").replace(_CELL_END, ""))
+    return _clean_cell_text(_marked_text(cell).replace(_CELL_START, "").replace(_CELL_END, ""))
 
 
 def _own_rows(table: etree._Element) -> list[etree._Element]:
@@ -272,10 +255,9 @@ def _grids_and_text(body: etree._Element, tables: list[etree._Element],
         it = iter([t if " " not in (t := piece.partition(_CELL_END)[0].strip()) and t.isprintable()
                    else _join_cell_lines(t) for piece in pieces])
         return [_grid(layout, it) for layout in layouts], _normalise_text("".join(parts))
-    # Not expected: read cell by cell, on a marked tree.
-    _mark_blocks(body)
+    # Not expected: read cell by cell.
     grids = [_grid(layout, (_cell_text(cell) for cells in layout for cell in cells)) for layout in layouts]
-    return grids, _normalise_text(_raw_text(body))
+    return grids, _normalise_text("".join(parts))
 
 
 def _span(value: str | None) -> int:
@@ -343,7 +325,7 @@ def _title(root: etree._Element, meta: dict[str, str], marked: list[etree._Eleme
 def read_html(data: bytes, content_type: str | None = None) -> Document:
     text, encoding = decode_html(data, content_type)
     try:
-        if _has_control(data, encoding, text):  # lxml refuses them in text set on the tree
+        if _has_control(data, encoding, text):  # invisible, and not XML text
             text = _CONTROL_RE.sub("", text)
         if _CELL_START in text or _CELL_END in text:
             text = text.replace(_CELL_START, "").replace(_CELL_END, "")
