@@ -175,24 +175,38 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
         by_key: dict[str, list[int]] = defaultdict(list)
         for c, key in sorted(mapping.items()):
             by_key[key].append(c)
+        # A position is all HTML and DOCX cells carry: their one-column cells take the short way.
+        plain = not table.confidence and not table.bboxes
+        columns = [(applicant, by_key.get(applicant)) for applicant in T.APPLICANT_KEYS]
         label_cols = range(0, min(mapping))
         above: dict[int, str] = {}
-        for r in range(start, len(table.rows)):
+        index, rows = table.index, table.rows
+        for r in range(start, len(rows)):
             labels = _row_labels(table, r, label_cols, above)
-            key = _match_application_row(labels)
+            row = rows[r]
+            key, label = _application_row_key(tuple(labels))
             if key is None:
-                if not labels or not any(table.rows[r][c] for c in mapping):
+                if not labels or not any(row[c] for c in mapping):
                     continue
-                key = "extra:" + clean_cell(labels[-1])
-            label = clean_cell(labels[-1])
-            for applicant in T.APPLICANT_KEYS:
-                if applicant not in by_key:
+                key = "extra:" + label
+            for applicant, cols in columns:
+                if cols is None:
                     cells.append(Cell("applications", key, applicant, None, None, label,
                                       reason="the table has no column for this applicant type",
-                                      source={"table": table.index, "row": r}))
-                    continue
-                cells.append(_value_cell("applications", key, applicant, table, r, by_key[applicant], label))
+                                      source={"table": index, "row": r}))
+                elif plain and len(cols) == 1:
+                    pv = parse_value(row[cols[0]])
+                    cells.append(Cell("applications", key, applicant, pv.value, pv.printed, label, pv.was_blank,
+                                      pv.unit, pv.reason, {"table": index, "row": r, "col": cols[0]}))
+                else:
+                    cells.append(_value_cell("applications", key, applicant, table, r, cols, label))
     return cells
+
+
+@_memo
+def _application_row_key(labels: tuple[str, ...]) -> tuple[str | None, str]:
+    """(row key or None, the printed leaf label) of a row with these labels, outermost first."""
+    return _match_application_row(list(labels)), clean_cell(labels[-1]) if labels else ""
 
 
 # ── Section 二 ───────────────────────────────────────────────────────────────
@@ -277,16 +291,11 @@ def _reviews_litigation(tables: list[RawTable], warnings: list[str]) -> list[Cel
             warnings.append(f"table {table.index}: section 四 header not recognised")
             continue
         mapping: dict[tuple[str, str], list[int]] = defaultdict(list)
+        header = table.rows[:header_end + 1]
         for c in range(table.n_cols):
-            path = [table.rows[r][c] for r in range(header_end + 1) if table.rows[r][c]]
-            if not path:
-                continue
-            joined = label_key("".join(dict.fromkeys(path)))
-            leaf = label_key(path[-1])
-            proceeding = next((k for k, p in T.PROCEEDINGS if p.search(joined)), None)
-            result = next((k for k, p in T.RESULTS if p.search(leaf)), None)
-            if proceeding and result:
-                mapping[(proceeding, result)].append(c)
+            path = tuple(text for row in header if (text := row[c]))
+            if path and (column := _review_column(path)):
+                mapping[column].append(c)
         expected = {(p, r) for p in T.PROCEEDING_KEYS for r in T.RESULT_KEYS}
         if set(mapping) != expected:
             missing = sorted(f"{p}.{r}" for p, r in expected - set(mapping))
@@ -302,6 +311,16 @@ def _reviews_litigation(tables: list[RawTable], warnings: list[str]) -> list[Cel
         for (proceeding, result), cols in mapping.items():
             cells.append(_value_cell("reviews_litigation", proceeding, result, table, r, cols, None))
     return cells
+
+
+@_memo
+def _review_column(path: tuple[str, ...]) -> tuple[str, str] | None:
+    """(proceeding, result) of a column whose header cells read `path`, top first."""
+    joined = label_key("".join(dict.fromkeys(path)))
+    leaf = label_key(path[-1])
+    proceeding = next((k for k, p in T.PROCEEDINGS if p.search(joined)), None)
+    result = next((k for k, p in T.RESULTS if p.search(leaf)), None)
+    return (proceeding, result) if proceeding and result else None
 
 
 @_memo
