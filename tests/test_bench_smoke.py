@@ -35,7 +35,7 @@ def test_benchmark_prints_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
         [sys.executable, "-m", "bench.performance", "--n", "20", "--n", "40", "--per-site", "20",
-         "--bench-seconds", "2", "--samples", "1", "--reps", "1", "--doc-reports", "0",
+         "--bench-seconds", "2", "--samples", "1", "--html-samples", "2", "--reps", "1", "--doc-reports", "0",
          "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
