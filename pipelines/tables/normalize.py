@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..documents.model import RawTable
 from . import templates as T
-from .text import clean_cell, label_key, strip_numbering
+from .text import clean_cell, joined_key, label_key, strip_numbering
 from .values import parse_value
 
 SECTIONS = ("active_disclosure", "applications", "reviews_litigation")
@@ -46,7 +46,7 @@ class Normalized:
 
 
 def classify_table(table: RawTable) -> str | None:
-    joined = label_key("".join(dict.fromkeys(itertools.chain.from_iterable(table.rows))))
+    joined = joined_key(dict.fromkeys(itertools.chain.from_iterable(table.rows)))
     if T.SECTION_TABLE_MARKERS["reviews_litigation"].search(joined):
         return "reviews_litigation"
     if T.SECTION_TABLE_MARKERS["applications"].search(joined):
@@ -243,7 +243,7 @@ def _active_disclosure(tables: list[RawTable], warnings: list[str]) -> list[Cell
     for table in tables:
         metrics: dict[int, tuple[str, str]] = {}
         for r, row in enumerate(table.rows):
-            joined = label_key("".join(dict.fromkeys(row)))
+            joined = joined_key(dict.fromkeys(row))
             if not joined:
                 continue
             if "第二十条" in joined and not any(parse_value(c).value for c in row if c and "第二十条" not in c):
