@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection
 
 # Deleted by a regex, not str.translate: translate looks every character of a Chinese string
 # up in its table, 5-15x slower on the labels and joined rows each report brings anew.
@@ -43,23 +43,28 @@ def label_key(text: str | None) -> str:
     return _SPACE_RE.sub("", text)
 
 
-def _starts_stable(text: str) -> bool:
-    """Whether NFKC can never join `text`'s first character to what precedes it: ASCII and
-    CJK ideographs neither combine nor compose with a preceding character (nor are they
-    invisible, so they stay first after cleaning)."""
-    return not text or text[0] < "\x80" or "\u4e00" <= text[0] <= "\u9fff"
+# First characters before which NFKC never joins anything to what precedes them: each
+# decomposes to a starter that is never the second of a composition (tests/test_text.py checks
+# every one). ASCII, general and CJK punctuation, CJK ideographs, full-width forms.
+_STABLE_START_RE = re.compile("[\x00-\x7f\u2010-\u2027\u3000-\u3029\u4e00-\u9fff\uff01-\uff5e]")
 
 
-def joined_key(texts: Iterable[str]) -> str:
+@_cached
+def _stable_key(text: str) -> str | None:
+    """label_key(text), or None if NFKC could join its first character to one before it."""
+    return label_key(text) if not text or _STABLE_START_RE.match(text) else None
+
+
+def joined_key(texts: Collection[str]) -> str:
     """label_key("".join(texts)), from the texts' own cached keys where that is the same.
 
     A row or table joined whole is new in every report (its numbers are), so its key missed
     the cache every time; its cells' keys repeat. Every step of label_key but NFKC works
     character by character, and NFKC does too across a boundary before a stable character."""
-    texts = list(texts)
-    if all(map(_starts_stable, texts)):
-        return "".join(map(label_key, texts))
-    return label_key("".join(texts))
+    keys = list(map(_stable_key, texts))
+    if None in keys:
+        return label_key("".join(texts))
+    return "".join(keys)
 
 
 _NUMBERING_RE = re.compile(
