@@ -69,7 +69,10 @@ class Extraction:
         out: dict[str, dict[str, dict]] = {s: {} for s in SECTIONS}
         for c in self.cells:
             if not c.row.startswith("extra:"):
-                out[c.section].setdefault(c.row, {})[c.col] = c.value
+                rows = out[c.section]
+                if (row := rows.get(c.row)) is None:  # not setdefault: a dict made per cell
+                    row = rows[c.row] = {}
+                row[c.col] = c.value
         return out
 
     def to_json(self) -> dict:
@@ -171,18 +174,19 @@ def _year(text: str) -> int | None:
 
 def detect_year_agency(doc: Document) -> tuple[int | None, str | None, str | None]:
     """(reported year, agency, title) from the title, else the opening lines of the text."""
-    lines = list(itertools.islice(filter(None, map(clean_cell, doc.text.splitlines())), 15))
     title = clean_cell(doc.title) or None
-    candidates = ([title] if title else []) + lines
-    for i, cand in enumerate(candidates):
+    # Lazily: the title usually has the year, and the page's lines are each new to the cache.
+    lines = itertools.islice(filter(None, map(clean_cell, doc.text.splitlines())), 15)
+    prev = None
+    for cand in itertools.chain([title] if title else [], lines):
         year = _year(cand)
         if year is None:
+            prev = cand
             continue
         m = _YEAR_RE.search(cand)
         agency = clean_cell(cand[: m.start()]).strip("《》 ") or None
-        if agency is None and i > 0:
+        if agency is None and prev is not None:
             # Agency on its own line above "2020年政府信息公开工作年度报告" (the seed's layout).
-            prev = candidates[i - 1]
             if len(prev) <= 40 and not _year(prev):
                 agency = prev
         if agency is None:
@@ -233,9 +237,7 @@ def _complete(template: str, cells: list[Cell], prose: dict[str, str], warnings:
     expected = _template_keys(template)
     for section, sentence in prose.items():
         warnings.append(f"section {'二三四'[SECTIONS.index(section)]} given as prose: all cells 0 ({sentence})")
-    for key in expected:
-        if key in seen:
-            continue
+    for key in [key for key in expected if key not in seen]:
         section, row, col = key
         if section in prose:
             cell = Cell(section, row, col, 0, None, None, was_blank=True, source={"prose": prose[section]})

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from lxml import etree
 
-from .model import Document, RawTable, pad_rows
+from .model import Document, RawTable
 
 # gb2312-labelled pages routinely contain GBK-only characters; gb18030 is a superset of both.
 _ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030"}
@@ -194,7 +194,8 @@ def _own_cells(table: etree._Element) -> list[list[etree._Element]]:
 
 def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str]) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
     """Expand rowspan/colspan into a dense grid; `texts` gives each cell's text in order.
-    `origin` maps the positions a merged cell covers to its id (see RawTable.origin)."""
+    `origin` maps the positions a merged cell covers to its id
+    (see RawTable.origin)."""
     grid: list[list[str | None]] = [[] for _ in rows_cells]
     origin: dict[tuple[int, int], int] = {}
     cell_id = 0
@@ -202,11 +203,16 @@ def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str]) -> tuple
         row = grid[r]
         c = 0
         for cell, text in zip(cells, texts, strict=False):  # texts run on into the next table
+            rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
+            if rowspan is None and colspan is None and c == len(row):  # most cells: no span
+                row.append(text)
+                cell_id += 1
+                c += 1
+                continue
             n = len(row)
             while c < n and row[c] is not None:  # taken by a rowspan from above
                 c += 1
-            rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
-            if c == n and rowspan is None and colspan is None:  # most cells: no span
+            if c == n and rowspan is None and colspan is None:
                 row.append(text)
                 cell_id += 1
                 c += 1
@@ -223,9 +229,11 @@ def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str]) -> tuple
                     origin[(rr, cc)] = cell_id
             cell_id += 1
             c += colspan
-    width = max((len(row) for row in grid), default=0)
-    rows = [[t or "" for t in row] + [""] * (width - len(row)) for row in grid[:len(rows_cells)]]
-    return pad_rows(rows), origin
+    width = max(map(len, grid), default=0)
+    # Gaps (None) and short rows are rare: other rows are kept as they are, not copied.
+    rows = [row if len(row) == width and None not in row else [t or "" for t in row] + [""] * (width - len(row))
+            for row in grid[:len(rows_cells)]]
+    return rows, origin  # type: ignore[return-value]  # no None is left
 
 
 def table_grid(table: etree._Element) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
