@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterator
 
@@ -188,8 +189,24 @@ def _own_rows(table: etree._Element) -> list[etree._Element]:
     return rows
 
 
+_OWN_CELLS = etree.XPath(" | ".join(f"{path}tr/{cell}" for path in ("", "thead/", "tbody/", "tfoot/")
+                                    for cell in ("td", "th")))
+
+
 def _own_cells(table: etree._Element) -> list[list[etree._Element]]:
-    return [list(tr.iterchildren("td", "th")) for tr in _own_rows(table)]
+    """The cells of each of the table's own rows. One XPath for the table's cells, cut by the
+    rows' lengths, when every child of every row is a cell (a filtered iteration a row costs
+    twice as much)."""
+    rows = _own_rows(table)
+    cells = _OWN_CELLS(table)
+    if sum(map(len, rows)) != len(cells):  # a row with another child: filter each row
+        return [list(tr.iterchildren("td", "th")) for tr in rows]
+    out, start = [], 0
+    for tr in rows:
+        end = start + len(tr)
+        out.append(cells[start:end])
+        start = end
+    return out
 
 
 def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str]) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
@@ -263,7 +280,7 @@ def _grids_and_text(body: etree._Element, tables: list[etree._Element],
             index = {cell: i for i, cell in enumerate(cells, 1)}
             pieces = [parts[index[cell]] if cell in index else ""
                       for layout in layouts for row in layout for cell in row]
-    if pieces is not None and all(_CELL_END in piece for piece in pieces):
+    if pieces is not None and all(map(operator.contains, pieces, itertools.repeat(_CELL_END))):
         # _clean_cell_text, its one-word test inline (a call per cell was a tenth of a grid).
         it = iter([t if " " not in (t := piece.partition(_CELL_END)[0].strip()) and t.isprintable()
                    else _join_cell_lines(t) for piece in pieces])

@@ -90,24 +90,25 @@ def _value_cell(section: str, row: str, col: str, table: RawTable, r: int, cols:
     return Cell(section, row, col, pv.value, pv.printed, label, pv.was_blank, pv.unit, pv.reason, src)
 
 
-def _row_labels(table: RawTable, r: int, label_cols: range, above: dict[int, str] | None = None) -> list[str]:
-    """The distinct labels of row r, outermost first.
+def _row_labels(table: RawTable, r: int, n_label_cols: int, above: dict[int, str] | None = None) -> list[str]:
+    """The distinct labels of row r (in its first `n_label_cols` columns), outermost first.
 
     With `above`, an empty outer label under a deeper one inherits the text last seen in its
     column: a merged group label ("（六）其他处理") prints empty on the rows it covers after a
     page break, yet "3.其他" still belongs to it."""
-    texts = [table.rows[r][c] for c in label_cols]
+    texts = table.rows[r][:n_label_cols]
     if above is not None:
-        deepest = max((i for i, t in enumerate(texts) if t), default=-1)
-        for i, c in enumerate(label_cols):
-            if texts[i]:
-                above[c] = texts[i]
-            elif i < deepest and c in above:
-                texts[i] = above[c]
+        deepest = max((c for c, t in enumerate(texts) if t), default=-1)
+        for c, t in enumerate(texts):
+            if t:
+                above[c] = t
+            elif c < deepest and c in above:
+                texts[c] = above[c]
+    origin = table.origin
     seen: dict[object, str] = {}
-    for i, c in enumerate(label_cols):
-        if texts[i]:
-            seen.setdefault(table.origin.get((r, c), texts[i]), texts[i])
+    for c, t in enumerate(texts):
+        if t:
+            seen.setdefault(origin.get((r, c), t), t)
     return list(dict.fromkeys(seen.values()))
 
 
@@ -178,11 +179,11 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
         # A position is all HTML and DOCX cells carry: their one-column cells take the short way.
         plain = not table.confidence and not table.bboxes
         columns = [(applicant, by_key.get(applicant)) for applicant in T.APPLICANT_KEYS]
-        label_cols = range(0, min(mapping))
+        n_label_cols = min(mapping)
         above: dict[int, str] = {}
         index, rows = table.index, table.rows
         for r in range(start, len(rows)):
-            labels = _row_labels(table, r, label_cols, above)
+            labels = _row_labels(table, r, n_label_cols, above)
             row = rows[r]
             key, label = _application_row_key(tuple(labels))
             if key is None:
@@ -238,6 +239,21 @@ def _metric_of(text: str) -> str | None:
     return next((metric for metric, pattern in T.ACTIVE_METRICS if pattern.search(key)), None)
 
 
+def _metric_columns(metrics: dict[int, tuple[str, str]]) -> list[tuple[str, list[int], str | None]]:
+    """(metric, its grid columns, the unit its values take if they print none) for a header."""
+    by_metric: dict[str, list[int]] = defaultdict(list)
+    for c, (metric, _) in sorted(metrics.items()):
+        by_metric[metric].append(c)
+    out = []
+    for metric, cols in by_metric.items():
+        unit_m = T.UNIT_IN_HEADER_RE.search(metrics[cols[0]][1])
+        if unit_m and metric in ("procurement_amount", "fees_amount"):
+            out.append((metric, cols, unit_m.group(1)))
+        else:
+            out.append((metric, cols, T.DEFAULT_UNITS.get(metric)))
+    return out
+
+
 def _active_disclosure(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
     cells: list[Cell] = []
     for table in tables:
@@ -252,28 +268,20 @@ def _active_disclosure(tables: list[RawTable], warnings: list[str]) -> list[Cell
             header = _header_metrics(row)
             if header and (_match_item(row[0]) is None):
                 metrics = header
+                columns, first_metric_col = _metric_columns(metrics), min(metrics)
                 continue
             if not metrics:
                 continue
-            first_metric_col = min(metrics)
-            labels = _row_labels(table, r, range(0, first_metric_col))
+            labels = _row_labels(table, r, first_metric_col)
             if not labels:
                 continue
             item = _match_item(labels[0])
             label = clean_cell(labels[0])
             row_key = item or "extra:" + label
-            by_metric: dict[str, list[int]] = defaultdict(list)
-            for c, (metric, _) in sorted(metrics.items()):
-                by_metric[metric].append(c)
-            for metric, cols in by_metric.items():
+            for metric, cols, unit in columns:
                 cell = _value_cell("active_disclosure", row_key, metric, table, r, cols, label)
-                header_text = metrics[cols[0]][1]
-                unit_m = T.UNIT_IN_HEADER_RE.search(header_text)
-                if cell.unit is None and cell.value is not None:
-                    if unit_m and metric in ("procurement_amount", "fees_amount"):
-                        cell.unit = unit_m.group(1)
-                    elif metric in T.DEFAULT_UNITS:
-                        cell.unit = T.DEFAULT_UNITS[metric]
+                if unit is not None and cell.unit is None and cell.value is not None:
+                    cell.unit = unit
                 cells.append(cell)
     return cells
 
