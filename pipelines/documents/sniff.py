@@ -10,7 +10,7 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def sniff_format(data: bytes) -> str:
     """Return one of: pdf, docx, xlsx, zip, ole2 (DOC/WPS/XLS), ofd, html, text, empty, binary."""
-    if not data.strip():
+    if not data or data.isspace():  # not strip(): a copy of the whole document
         return "empty"
     head = data[:1024]
     if head.lstrip().startswith(b"%PDF-") or b"%PDF-" in head[:1024]:

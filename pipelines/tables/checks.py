@@ -36,11 +36,11 @@ def _fmt(v: float | int | None) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
-def _compare(rule: str, column: str, lhs: list, rhs: list, lhs_label: str, rhs_label: str) -> Check:
+def _compare(rule: str, column: str, lhs: tuple, rhs: tuple, lhs_label: str, rhs_label: str) -> Check:
     if None in lhs or None in rhs:
         return Check(rule, column, None, None, None, f"not checked: a cell is null ({lhs_label} = {rhs_label})")
     left, right = sum(lhs), sum(rhs)
-    return Check(rule, column, abs(left - right) < 1e-6, right, left, _detail(tuple(lhs), tuple(rhs)))
+    return Check(rule, column, abs(left - right) < 1e-6, right, left, _detail(lhs, rhs))
 
 
 # Reports repeat the same sums (rows of zeros above all). Keyed by value: 1 and 1.0 are one key,
@@ -69,17 +69,17 @@ def run_checks(template: str, values: Values) -> list[Check]:
         for col in T.APPLICANT_KEYS:
             checks.append(_compare(
                 "applications.balance", col,
-                [new.get(col), carried.get(col)], [total.get(col), forward.get(col)],
+                (new.get(col), carried.get(col)), (total.get(col), forward.get(col)),
                 "new_received + carried_over", "total_processed + carried_forward"))
             checks.append(_compare(
                 "applications.results_sum", col,
-                [total.get(col)], [r.get(col) for r in results],
+                (total.get(col),), tuple([r.get(col) for r in results]),
                 "total_processed", "sum of result rows"))
         for row in rows:
             cells = apps.get(row, _NONE)
             checks.append(_compare(
                 "applications.row_total", row,
-                [cells.get("total")], [cells.get(c) for c in _OTHER_APPLICANTS],
+                (cells.get("total"),), tuple(map(cells.get, _OTHER_APPLICANTS)),
                 "total", "sum of applicant columns"))
     reviews = values.get("reviews_litigation", {})
     if reviews:
@@ -87,6 +87,6 @@ def run_checks(template: str, values: Values) -> list[Check]:
             cells = reviews.get(proceeding, _NONE)
             checks.append(_compare(
                 "reviews_litigation.total", proceeding,
-                [cells.get("total")], [cells.get(r) for r in _REVIEW_PARTS],
+                (cells.get("total"),), tuple(map(cells.get, _REVIEW_PARTS)),
                 "total", "upheld + corrected + other + pending"))
     return checks
