@@ -18,7 +18,8 @@ LibreOffice), serves them on 127.0.0.1, runs `scrapy bench` on this machine, the
 - extraction time per document for each format against the bare library cost of reading
   the same bytes (lxml parse; python-docx open + every table cell's text; pdfplumber text of
   every page), per document on a sample of the generated documents: each extracted once, as
-  a crawl does, in a process warmed up on other documents (the bare read: median of passes);
+  a crawl does, in a process warmed up on other documents (the bare read: median of passes),
+  before the crawl and once the CPUs are idle;
 - database write rate: cells per second of `pipelines.store.save_report` re-saving N
   extractions into a fresh database (first and last tenth separately, to show any slowdown
   as the database grows), and the crawl archive's size per report;
@@ -97,6 +98,34 @@ def _load() -> str:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         return "?"
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) jiffies of all CPUs, from /proc/stat."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return fields[3] + fields[4], sum(fields)  # idle + iowait
+
+
+def wait_for_quiet(limit_s: float = 60.0, busy_below: float = 0.15, step_s: float = 0.5) -> dict:
+    """Wait until the machine's CPUs are idle (under `busy_below` of them busy over `step_s`),
+    at most `limit_s`, and say how long that took. Timings taken while the kernel still writes
+    back the files just generated, or a crawl's LibreOffice winds down, measure the machine."""
+    os.sync()
+    start, busy = time.monotonic(), None
+    before = _cpu_times()
+    while before is not None and time.monotonic() - start < limit_s:
+        time.sleep(step_s)
+        after = _cpu_times()
+        if after is None or after[1] == before[1]:
+            break
+        busy = 1 - (after[0] - before[0]) / (after[1] - before[1])
+        if busy < busy_below:
+            break
+        before = after
+    return {"waited_s": round(time.monotonic() - start, 1), "busy": None if busy is None else round(busy, 3)}
 
 
 def _busy_processes() -> list[str]:
@@ -382,10 +411,13 @@ def run(n: int, args: argparse.Namespace, log=print) -> dict:
         result["generate"] = {"sites": len(sites.sites), "seconds": sites.seconds,
                               "mb": sites.bytes_written / 2**20,
                               "mix": {d: sites.count(d) for d in ("html", "docx", "pdf", "doc")}}
-        # Before the crawl: its processes (the conversion pool, LibreOffice) can outlive it by
-        # a few seconds, and interpreted code suffers more from sharing the CPUs than lxml's C.
+        # Before the crawl, on idle CPUs: interpreted code suffers more than lxml's C from
+        # sharing them (with the kernel writing back the generated files, or a crawl's
+        # LibreOffice winding down), which would skew the ratio.
+        result["quiet_before_extraction"] = wait_for_quiet()
         log(f"[N={n}] extraction ({args.html_samples} HTML, {args.samples} DOCX and PDF documents)…")
         result["extraction"], extractions = extraction(sites, args.samples, args.reps, args.html_samples)
+        result["quiet_before_scrapy_bench"] = wait_for_quiet()
         log(f"[N={n}] scrapy bench ({args.bench_seconds} s)…")
         result["scrapy_bench"] = scrapy_bench(args.bench_seconds)
         log(f"[N={n}] crawling {len(sites.sites)} sites…")
@@ -465,6 +497,9 @@ def rows(r: dict) -> list[tuple[str, str, str, bool | None]]:
         ("load avg (1 min) before / after crawl",
          f"{r['load_before'].split()[0]} / {r['load_after_crawl'].split()[0]}", "", None),
     ]
+    q = r.get("quiet_before_extraction")
+    if q:
+        out.append(("wait for idle CPUs before extraction s", f"{q['waited_s']:.1f}", "", None))
     return out
 
 

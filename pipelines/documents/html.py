@@ -147,8 +147,8 @@ def _raw_text(el: etree._Element) -> str:
 
 
 def _normalise_text(raw: str) -> str:
-    # _HSPACE_RE's runs as one space, by str.replace: a third of the cost of the regex's sub,
-    # which replaced every cell's tab one match at a time.
+    # Runs of _HSPACE_RE's characters become one space by str.replace: a third of the cost of
+    # _HSPACE_RE.sub, which replaced every cell's tab one match at a time.
     raw = raw.replace(_CELL_START, "").replace(_CELL_END, "").replace("\t", " ")
     raw = raw.replace("\u00a0", " ").replace("\u3000", " ")
     while "  " in raw:
@@ -211,8 +211,7 @@ def _own_cells(table: etree._Element) -> list[list[etree._Element]]:
 
 def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str]) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
     """Expand rowspan/colspan into a dense grid; `texts` gives each cell's text in order.
-    `origin` maps the positions a merged cell covers to its id
-    (see RawTable.origin)."""
+    `origin` maps the positions a merged cell covers to its id (see RawTable.origin)."""
     grid: list[list[str | None]] = [[] for _ in rows_cells]
     origin: dict[tuple[int, int], int] = {}
     cell_id = 0
@@ -250,7 +249,7 @@ def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str]) -> tuple
     # Gaps (None) and short rows are rare: other rows are kept as they are, not copied.
     rows = [row if len(row) == width and None not in row else [t or "" for t in row] + [""] * (width - len(row))
             for row in grid[:len(rows_cells)]]
-    return rows, origin  # type: ignore[return-value]  # no None is left
+    return rows, origin  # type: ignore[return-value]  # the Nones are gone
 
 
 def table_grid(table: etree._Element) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
