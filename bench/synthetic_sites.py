@@ -17,6 +17,7 @@ every report URL serves its own real bytes without rendering thousands of PDFs.
 from __future__ import annotations
 
 import io
+import random
 import shutil
 import subprocess
 import tempfile
@@ -74,14 +75,12 @@ class SyntheticSites:
         return sum(r.delivery == delivery for r in self.reports)
 
     def files(self, delivery: str, limit: int) -> list[Path]:
-        """Up to `limit` documents of one delivery, spread over the sites: the page for
-        HTML, the attachment otherwise."""
+        """Up to `limit` documents of one delivery, a seeded random sample in site order: the
+        page for HTML, the attachment otherwise. (Every k-th report was no sample: page
+        styles cycle by report, and at N=5000 every 12th HTML report was the 15 KB style.)"""
         picked = [r for r in self.reports if r.delivery == delivery]
-        step = max(1, len(picked) // max(1, limit))
-        out = []
-        for r in picked[::step][:limit]:
-            out.append(self.root / (r.attachment or r.path).lstrip("/"))
-        return out
+        chosen = sorted(random.Random(len(picked)).sample(range(len(picked)), min(limit, len(picked))))
+        return [self.root / (picked[i].attachment or picked[i].path).lstrip("/") for i in chosen]
 
 
 VARIANTS = 2  # distinct rendered attachments per (year, format)
