@@ -185,10 +185,10 @@ def detect_year_agency(doc: Document) -> tuple[int | None, str | None, str | Non
             continue
         m = _YEAR_RE.search(cand)
         agency = clean_cell(cand[: m.start()]).strip("《》 ") or None
-        if agency is None and prev is not None:
-            # Agency on its own line above "2020年政府信息公开工作年度报告" (the seed's layout).
-            if len(prev) <= 40 and not _year(prev):
-                agency = prev
+        if agency is None and prev is not None and len(prev) <= 40:
+            # Agency on its own line above "2020年政府信息公开工作年度报告" (the seed's layout);
+            # `prev` has no year, or it would have been the candidate.
+            agency = prev
         if agency is None:
             agency = doc.meta.get("ContentSource") or doc.meta.get("Author") or None
         if title is None or _year(title) is None:

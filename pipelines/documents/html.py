@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import itertools
-import operator
 import re
 from collections.abc import Callable, Iterator
 
@@ -220,15 +219,10 @@ def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str]) -> tuple
         c = 0
         for cell, text in zip(cells, texts, strict=False):  # texts run on into the next table
             rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
-            if rowspan is None and colspan is None and c == len(row):  # most cells: no span
-                row.append(text)
-                cell_id += 1
-                c += 1
-                continue
             n = len(row)
             while c < n and row[c] is not None:  # taken by a rowspan from above
                 c += 1
-            if c == n and rowspan is None and colspan is None:
+            if c == n and rowspan is None and colspan is None:  # most cells: no span
                 row.append(text)
                 cell_id += 1
                 c += 1
@@ -279,7 +273,7 @@ def _grids_and_text(body: etree._Element, tables: list[etree._Element],
             index = {cell: i for i, cell in enumerate(cells, 1)}
             pieces = [parts[index[cell]] if cell in index else ""
                       for layout in layouts for row in layout for cell in row]
-    if pieces is not None and all(map(operator.contains, pieces, itertools.repeat(_CELL_END))):
+    if pieces is not None and all(_CELL_END in piece for piece in pieces):
         # _clean_cell_text, its one-word test inline (a call per cell was a tenth of a grid).
         it = iter([t if " " not in (t := piece.partition(_CELL_END)[0].strip()) and t.isprintable()
                    else _join_cell_lines(t) for piece in pieces])

@@ -176,8 +176,6 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
         by_key: dict[str, list[int]] = defaultdict(list)
         for c, key in sorted(mapping.items()):
             by_key[key].append(c)
-        # A position is all HTML and DOCX cells carry: their one-column cells take the short way.
-        plain = not table.confidence and not table.bboxes
         columns = [(applicant, by_key.get(applicant)) for applicant in T.APPLICANT_KEYS]
         n_label_cols = min(mapping)
         above: dict[int, str] = {}
@@ -195,10 +193,6 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
                     cells.append(Cell("applications", key, applicant, None, None, label,
                                       reason="the table has no column for this applicant type",
                                       source={"table": index, "row": r}))
-                elif plain and len(cols) == 1:
-                    pv = parse_value(row[cols[0]])
-                    cells.append(Cell("applications", key, applicant, pv.value, pv.printed, label, pv.was_blank,
-                                      pv.unit, pv.reason, {"table": index, "row": r, "col": cols[0]}))
                 else:
                     cells.append(_value_cell("applications", key, applicant, table, r, cols, label))
     return cells
