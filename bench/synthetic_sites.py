@@ -61,6 +61,7 @@ class SyntheticReport:
     delivery: str  # html | docx | pdf | doc
     path: str  # URL path of the report page
     attachment: str | None = None  # URL path of the attachment
+    style: str | None = None  # the page's markup style (HTML_STYLES) when the report is the page
 
 
 @dataclass
@@ -74,13 +75,43 @@ class SyntheticSites:
     def count(self, delivery: str) -> int:
         return sum(r.delivery == delivery for r in self.reports)
 
-    def files(self, delivery: str, limit: int) -> list[Path]:
-        """Up to `limit` documents of one delivery, a seeded random sample in site order: the
-        page for HTML, the attachment otherwise. (Every k-th report was no sample: page
-        styles cycle by report, and at N=5000 every 12th HTML report was the 15 KB style.)"""
+    def files(self, delivery: str, limit: int, parts: int = 1) -> list[list[Path]]:
+        """`parts` disjoint samples of up to `limit` documents of one delivery each, seeded, in
+        site order: the page for HTML, the attachment otherwise.
+
+        Stratified by page style, in the population's proportions: the styles cost very
+        different multiples of a parse (a 15 KB plain page about twice a 90 KB Word export),
+        so a simple random sample's chance share of one style moved the HTML figure by a tenth.
+        (Every k-th report was worse: styles cycle by report, and at N=5000 every 12th HTML
+        report was the plain style.)"""
         picked = [r for r in self.reports if r.delivery == delivery]
-        chosen = sorted(random.Random(len(picked)).sample(range(len(picked)), min(limit, len(picked))))
-        return [self.root / (picked[i].attachment or picked[i].path).lstrip("/") for i in chosen]
+        strata: dict[str | None, list[int]] = {}
+        for i, r in enumerate(picked):
+            strata.setdefault(r.style, []).append(i)
+        wanted = min(limit * parts, len(picked))
+        quotas = _proportional(wanted, {k: len(v) for k, v in strata.items()})
+        rng = random.Random(len(picked))
+        samples: list[list[int]] = [[] for _ in range(parts)]
+        dealt = 0
+        for key, members in strata.items():
+            for i in rng.sample(members, quotas[key]):
+                samples[dealt % parts].append(i)  # dealt in turn: each part keeps the proportions
+                dealt += 1
+        return [[self.root / (picked[i].attachment or picked[i].path).lstrip("/") for i in sorted(sample)]
+                for sample in samples]
+
+
+def _proportional(total: int, sizes: dict) -> dict:
+    """Split `total` over groups in proportion to their sizes (largest remainder), each at
+    most its size."""
+    population = sum(sizes.values())
+    if not population:
+        return {k: 0 for k in sizes}
+    exact = {k: total * n / population for k, n in sizes.items()}
+    quotas = {k: int(x) for k, x in exact.items()}
+    for k in sorted(sizes, key=lambda k: quotas[k] - exact[k])[:total - sum(quotas.values())]:
+        quotas[k] += 1
+    return {k: min(q, sizes[k]) for k, q in quotas.items()}
 
 
 VARIANTS = 2  # distinct rendered attachments per (year, format)
@@ -187,7 +218,8 @@ def generate(root: Path, n: int, per_site: int = 50, doc_reports: int = 0,
                 arts.append(art)
                 out.reports.append(SyntheticReport(site_id, doc_id, delivery, f"/{site_id}{art.path}",
                                                    f"/{site_id}{art.attachment_file}"
-                                                   if art.attachment_file else None))
+                                                   if art.attachment_file else None,
+                                                   spec.html_style if delivery == "html" else None))
                 index += 1
         out.bytes_written += _write_site(site_dir, arts, keys)
         out.sites.append({

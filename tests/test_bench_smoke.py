@@ -53,3 +53,26 @@ def test_benchmark_prints_every_figure(tmp_path: Path) -> None:
         assert r["crawl"]["end_to_end_pages_per_min"] > 0
         assert set(r["extraction"]) == {"html", "docx", "pdf"}
         assert r["db"]["cells"] > 0
+
+
+def test_extraction_sample_keeps_the_page_styles_proportions() -> None:
+    """The HTML figure is a mix of page styles that cost different multiples of a parse, so the
+    benchmark's samples take each style in the population's proportion, and its warm-up and
+    measured samples never share a document."""
+    from collections import Counter
+
+    from bench.synthetic_sites import HTML_STYLES, SyntheticReport, SyntheticSites
+
+    for n in (500, 5000):
+        reports = [SyntheticReport("s", i, "html", f"/s/{i}.htm", None, HTML_STYLES[i % 3]) for i in range(n)]
+        reports += [SyntheticReport("s", n + i, "pdf", f"/s/{n + i}.htm", f"/s/{n + i}.pdf") for i in range(40)]
+        sites = SyntheticSites(Path("/www"), reports=reports)
+        warm, measured = sites.files("html", 200, parts=2)
+        assert len(warm) == len(measured) == 200 and not set(warm) & set(measured)
+        style = {f"/www/s/{r.doc_id}.htm": r.style for r in reports}
+        for sample in (warm, measured):
+            counts = Counter(style[str(p)] for p in sample)
+            assert set(counts) == set(HTML_STYLES) and max(counts.values()) - min(counts.values()) <= 1
+            assert sample == sorted(sample, key=lambda p: int(p.stem))  # site order
+        (pdfs,) = sites.files("pdf", 100)
+        assert len(pdfs) == 40 and all(p.suffix == ".pdf" for p in pdfs)
