@@ -20,6 +20,8 @@ FIGURES = [
     "longest fetch pause s",
     "extract html ms/doc (bare)",
     "extract html overhead",
+    "same, bare read = parse + cell texts",
+    "same, bare read = open alone",
     "extract docx ms/doc (bare)",
     "extract docx overhead",
     "extract pdf ms/doc (bare)",
@@ -52,6 +54,7 @@ def test_benchmark_prints_every_figure(tmp_path: Path) -> None:
         assert r["crawl"]["pages_per_min"] > 0 and r["scrapy_bench"]["pages_per_min"] > 0
         assert r["crawl"]["end_to_end_pages_per_min"] > 0
         assert set(r["extraction"]) == {"html", "docx", "pdf"}
+        assert r["extraction"]["html"]["other_bare"]["ratio"] > 0
         assert r["db"]["cells"] > 0
 
 
