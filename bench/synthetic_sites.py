@@ -80,8 +80,9 @@ class SyntheticSites:
         site order: the page for HTML, the attachment otherwise.
 
         Stratified by page style, in the population's proportions: the styles cost very
-        different multiples of a parse (a 15 KB plain page about twice a 90 KB Word export),
-        so a simple random sample's chance share of one style moved the HTML figure by a tenth.
+        different multiples of a parse (about 5× on the 15 KB plain page, 2.2× on the 90 KB
+        Word export), so a simple random sample's chance share of one style moved the HTML
+        figure by a tenth.
         (Every k-th report was worse: styles cycle by report, and at N=5000 every 12th HTML
         report was the plain style.)"""
         picked = [r for r in self.reports if r.delivery == delivery]
