@@ -318,7 +318,7 @@ def _reviews_litigation(tables: list[RawTable], warnings: list[str]) -> list[Cel
 @_memo
 def _review_column(path: tuple[str, ...]) -> tuple[str, str] | None:
     """(proceeding, result) of a column whose header cells read `path`, top first."""
-    joined = label_key("".join(dict.fromkeys(path)))
+    joined = joined_key(dict.fromkeys(path))
     leaf = label_key(path[-1])
     proceeding = next((k for k, p in T.PROCEEDINGS if p.search(joined)), None)
     result = next((k for k, p in T.RESULTS if p.search(leaf)), None)
