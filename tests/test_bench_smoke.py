@@ -21,7 +21,7 @@ FIGURES = [
     "extract html ms/doc (bare)",
     "extract html overhead",
     "same, bare read = parse + cell texts",
-    "same, bare read = open alone",
+    "same, bare read = open + cell texts by python-docx",
     "extract docx ms/doc (bare)",
     "extract docx overhead",
     "extract pdf ms/doc (bare)",
