@@ -79,7 +79,7 @@ def table_grid(tbl: etree._Element) -> tuple[list[list[str]], dict[tuple[int, in
     ids: dict[etree._Element, int] = {}  # a merge's first w:tc → its cell id
     cells: list[tuple[str, int]] = []  # cell id → (text, span)
     above: dict[int, etree._Element] = {}  # grid offset → the first w:tc of the merge there
-    for r, tr in enumerate(tr for tr in tbl.iterchildren(_TR)):
+    for r, tr in enumerate(tbl.iterchildren(_TR)):
         out = [""] * max(_int_val(tr.find(_GRID_BEFORE), 0), 0)
         here: dict[int, etree._Element] = {}
         offset = len(out)
