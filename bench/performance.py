@@ -16,13 +16,14 @@ LibreOffice), serves them on 127.0.0.1, runs `scrapy bench` on this machine, the
 - the longest pause in fetching during the crawl (a slow conversion or a long synchronous
   step on the event loop shows up here);
 - extraction time per document for each format against the bare library cost of reading
-  the same bytes, as the issue names it (lxml's parse; python-docx's opening; pdfplumber's text
-  of every page), per document on a sample of the generated documents: each extracted once, as
-  a crawl does, in a process warmed up on other documents (the bare read: median of passes),
-  before the crawl and once the CPUs are idle. For comparison only, HTML and DOCX are also
-  timed against a bare read that goes on to every table cell's text (lxml's text of each cell;
-  python-docx's table API, which the DOCX reader used before it read the XML itself). And,
-  for scale, the HTML overhead on the real report pages archived under tests/files;
+  the same bytes, as the targets define it (lxml's parse; python-docx's opening, which parses
+  the whole document; pdfplumber's text of every page), per document on a sample of the
+  generated documents: each extracted once, as a crawl does, in a process warmed up on other
+  documents (the bare read: median of passes), before the crawl and once the CPUs are idle.
+  For comparison only, HTML and DOCX are also timed against a bare read that goes on to every
+  table cell's text (lxml's text of each cell; python-docx's table API, which the DOCX reader
+  used before it read the XML itself). And, for scale, the HTML overhead on the real report
+  pages archived under tests/files;
 - database write rate: cells per second of `pipelines.store.save_report` re-saving N
   extractions into a fresh database (first and last tenth separately, to show any slowdown
   as the database grows), and the crawl archive's size per report;
