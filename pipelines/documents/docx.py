@@ -47,6 +47,10 @@ def _part_text(el: etree._Element) -> str:
     return _FIXED_TEXT[tag]
 
 
+def _text(parts: list[etree._Element]) -> str:
+    return clean_cell("".join(map(_part_text, parts)))
+
+
 def _int_val(el: etree._Element | None, default: int) -> int:
     try:
         return int(el.get(_VAL)) if el is not None else default  # type: ignore[arg-type]
@@ -76,8 +80,7 @@ def table_grid(tbl: etree._Element) -> tuple[list[list[str]], dict[tuple[int, in
     vMerge="continue" cell repeats the cell that starts at its grid offset in the row above."""
     rows: list[list[str]] = []
     origin: dict[tuple[int, int], int] = {}
-    ids: dict[etree._Element, int] = {}  # a merge's first w:tc → its cell id
-    cells: list[tuple[str, int]] = []  # cell id → (text, span)
+    cells: dict[etree._Element, tuple[int, str, int]] = {}  # a merge's first w:tc → (id, text, span)
     above: dict[int, etree._Element] = {}  # grid offset → the first w:tc of the merge there
     for r, tr in enumerate(tbl.iterchildren(_TR)):
         out = [""] * max(_int_val(tr.find(_GRID_BEFORE), 0), 0)
@@ -88,11 +91,9 @@ def table_grid(tbl: etree._Element) -> tuple[list[list[str]], dict[tuple[int, in
             # With nothing above to continue (python-docx raises), the cell stands alone.
             first = above.get(offset, tc) if merge == "continue" else tc
             here[offset] = first
-            cell_id = ids.get(first)
-            if cell_id is None:
-                cell_id = ids[first] = len(ids)
-                cells.append((clean_cell("".join(map(_part_text, _CELL_PARTS(first)))), span))
-            text, width = cells[cell_id]
+            if first not in cells:
+                cells[first] = (len(cells), _text(_CELL_PARTS(first)), span)
+            cell_id, text, width = cells[first]
             for _ in range(width):
                 origin[(r, len(out))] = cell_id
                 out.append(text)
@@ -130,7 +131,7 @@ def read_docx(data: bytes) -> Document:
     # The body's own paragraphs and tables, in order (python-docx lists them apart).
     for child in doc.element.body.iterchildren(_P, _TBL):
         if child.tag == _P:
-            t = clean_cell("".join(map(_part_text, _PARAGRAPH_PARTS(child))))
+            t = _text(_PARAGRAPH_PARTS(child))
             if t:
                 lines.append(t)
         else:
