@@ -326,13 +326,14 @@ OTHER_BARE = {"html": ("parse + cell texts", _bare_html_cells),
               "docx": ("open + cell texts by python-docx", _bare_docx_cells)}
 
 
+def _seconds(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
 def _median_time(fn, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return statistics.median(_seconds(fn) for _ in range(reps))
 
 
 EXTRACTION_GROUP = 10  # documents timed together: one pass of ours, `reps` passes of the bare read
@@ -405,8 +406,8 @@ def real_pages(reps: int) -> dict | None:
         return None
     turns = []  # (ours, bare) seconds for all the pages, one turn
     for _ in range(3 * max(reps, 1)):
-        ours = _median_time(lambda: [extract_document(d, "text/html") for d in pages], 1)
-        bare = _median_time(lambda: [_bare_html(d) for d in pages], 1)
+        ours = _seconds(lambda: [extract_document(d, "text/html") for d in pages])
+        bare = _seconds(lambda: [_bare_html(d) for d in pages])
         turns.append((ours, bare))
     return {"documents": len(pages), "kb": statistics.median(len(d) for d in pages) / 1024,
             "seconds": statistics.median(o for o, _ in turns) / len(pages),

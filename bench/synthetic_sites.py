@@ -103,8 +103,8 @@ class SyntheticSites:
 
 
 def _proportional(total: int, sizes: dict) -> dict:
-    """Split `total` over groups in proportion to their sizes (largest remainder), each at
-    most its size."""
+    """Split `total` (at most the sizes' sum) over groups in proportion to their sizes, by
+    largest remainder: no group's quota exceeds its size."""
     population = sum(sizes.values())
     if not population:
         return {k: 0 for k in sizes}
@@ -112,7 +112,7 @@ def _proportional(total: int, sizes: dict) -> dict:
     quotas = {k: int(x) for k, x in exact.items()}
     for k in sorted(sizes, key=lambda k: quotas[k] - exact[k])[:total - sum(quotas.values())]:
         quotas[k] += 1
-    return {k: min(q, sizes[k]) for k, q in quotas.items()}
+    return quotas
 
 
 VARIANTS = 2  # distinct rendered attachments per (year, format)

@@ -176,6 +176,15 @@ def test_a_hostile_span_is_bounded() -> None:
     assert table.n_cols <= MAX_SPAN + 5
 
 
+def test_a_hostile_grid_before_is_bounded() -> None:
+    def late(tbl):
+        tbl.tr_lst[4].get_or_add_trPr().append(parse_xml(f'<w:gridBefore {nsdecls("w")} w:val="100000000"/>'))
+
+    table = read_docx(_edit_table(_merged_document(), late)).tables[0]
+    assert MAX_SPAN <= table.n_cols <= MAX_SPAN + 5
+    assert table.rows[4][MAX_SPAN] == "r4c0"
+
+
 def test_table_grid_reads_an_element_alone() -> None:
     doc = docx.Document(io.BytesIO(_merged_document()))
     rows, origin = table_grid(doc.tables[0]._tbl)

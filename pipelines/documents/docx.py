@@ -28,13 +28,14 @@ _VAL, _TYPE = _W + "val", _W + "type"
 # A run's text as python-docx's CT_R.text gives it: the run's own text elements, breaks and
 # tabs as characters; a paragraph's is its runs' and its hyperlinks' runs' (CT_P.text).
 _RUN_TEXT = "*[self::w:t or self::w:tab or self::w:br or self::w:cr or self::w:noBreakHyphen or self::w:ptab]"
-_PARAGRAPH_PARTS = etree.XPath(f"w:r/{_RUN_TEXT} | w:hyperlink/w:r/{_RUN_TEXT}", namespaces=_NS)
+_RUN_PATHS = (f"w:r/{_RUN_TEXT}", f"w:hyperlink/w:r/{_RUN_TEXT}")
+_PARAGRAPH_PARTS = etree.XPath(" | ".join(_RUN_PATHS), namespaces=_NS)
 # A cell's text is its own paragraphs' texts run together (not those of a table inside it).
-_CELL_PARTS = etree.XPath(f"w:p/w:r/{_RUN_TEXT} | w:p/w:hyperlink/w:r/{_RUN_TEXT}", namespaces=_NS)
+_CELL_PARTS = etree.XPath(" | ".join(f"w:p/{path}" for path in _RUN_PATHS), namespaces=_NS)
 _FIXED_TEXT = {_W + "tab": "\t", _W + "ptab": "\t", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
 _T, _BR = _W + "t", _W + "br"
 
-# Hostile gridSpan values must not allocate millions of cells.
+# Hostile gridSpan and gridBefore values must not allocate millions of cells.
 MAX_SPAN = 200
 
 
@@ -83,7 +84,7 @@ def table_grid(tbl: etree._Element) -> tuple[list[list[str]], dict[tuple[int, in
     cells: dict[etree._Element, tuple[int, str, int]] = {}  # a merge's first w:tc → (id, text, span)
     above: dict[int, etree._Element] = {}  # grid offset → the first w:tc of the merge there
     for r, tr in enumerate(tbl.iterchildren(_TR)):
-        out = [""] * max(_int_val(tr.find(_GRID_BEFORE), 0), 0)
+        out = [""] * min(max(_int_val(tr.find(_GRID_BEFORE), 0), 0), MAX_SPAN)
         here: dict[int, etree._Element] = {}
         offset = len(out)
         for tc in tr.iterchildren(_TC):
