@@ -62,3 +62,16 @@ def test_flattened_real_reports_give_no_wrong_number(files, name, glue):
         # no identity to split them and stay null.
         assert {s for s, _, _ in nulls} <= {"active_disclosure"}
         assert flat.status == "needs_review"
+
+
+def test_a_rule_of_dashes_is_read_past():
+    # Reports draw "————" rules beside 附件 or a signature; the row pattern once tried 2^n
+    # ways to split such a run and never returned.
+    text = ("某局2022年政府信息公开工作年度报告\n申请人情况 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n"
+            "一、本年新收政府信息公开申请数量 3 0 0 0 0 1 4\n" + "附件" + "—" * 400 + "完\n"
+            "二、上年结转政府信息公开申请数量 — — — — — — —\n")
+    result = extract_document(text.encode())
+    apps = result.values()["applications"]
+    assert list(apps["new_received"].values()) == [3, 0, 0, 0, 0, 1, 4]
+    assert list(apps["carried_over"].values()) == [0] * 7
+    assert not any(c.source.get("text_line") == 3 for c in result.cells)

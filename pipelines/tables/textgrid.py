@@ -21,7 +21,10 @@ from .values import parse_value
 # Where a flattened label holds several grid labels ("三、本年度办理结果 （三）不予公开 1.属于国家秘密").
 _LABEL_SPLIT_RE = re.compile(r"\s*(?=[（(][一二三四五六七八九十]+[）)]|(?<![\d.])\d{1,2}[.、．](?!\d))")
 # Trailing numbers of a flattened row; blank cells print as a dash or slash among them.
-_ROW_RE = re.compile(r"^(?P<label>.*?[^\d\s.,，、:：+\-—–－/])\s*(?P<nums>(?:[\d—–－/-]+\s*)+)$")
+# `nums` is one number character, then numbers and spaces: written as (?:[…]+\s*)+ it matched
+# the same lines but could split a run of n dashes 2^n ways before failing, and the "————"
+# rules reports draw above 附件 or a signature hung extraction.
+_ROW_RE = re.compile(r"^(?P<label>.*?[^\d\s.,，、:：+\-—–－/])\s*(?P<nums>[\d—–－/-][\d—–－/\s-]*)$")
 _BLANK_TOKENS = {"—", "–", "－", "/", "-", "——", "--"}
 _GROUP_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _ITEM_RE = re.compile(r"^\d{1,2}[.、．]")

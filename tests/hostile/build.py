@@ -120,6 +120,10 @@ def cases() -> dict[str, tuple[bytes, dict]]:
                                      "一、本年新收政府信息公开申请数量 001100011\n").encode(), "needs_review",
         null_reason="more than one split")
     add("text-empty-lines.txt", b"\n" * 100000, "unsupported")
+    # A rule of dashes, as reports draw above 附件: the row pattern once split it 2^n ways.
+    add("text-dash-rule.txt", ("某局2022年政府信息公开工作年度报告\n申请人情况 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n"
+                               "一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3\n" + "附件" + "—" * 5000 + "完\n").encode(),
+        "needs_review", null_reason="not found")
     add("html-injection-in-cells.html", html('<table><tr><td>规章<script>alert(1)</script></td><td>"><img src=x onerror=alert(1)></td></tr></table>'),
         "needs_review", text_must_not_contain="alert(1)")
     # Found by bench/fuzz.py (grid target): lxml finds no document in it.
