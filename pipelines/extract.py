@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import timelimit
 from .documents.model import Document, RawTable
 from .documents.sniff import sniff_format
 from .tables import templates as T
@@ -320,18 +321,25 @@ def _failure_status(exc: Exception) -> tuple[str, str]:
     return "error", f"corrupt document: {name}: {str(exc)[:200]}"
 
 
-def extract_document(data: bytes, content_type: str | None = None, cache_dir: Path | None = None) -> Extraction:
+def extract_document(data: bytes, content_type: str | None = None, cache_dir: Path | None = None,
+                     time_limit: float | None = None) -> Extraction:
     """Read any supported document and return its cells, checks and status.
 
     Never raises on bad input: a corrupt, encrypted, oversized or hostile file comes back with
-    a status and a one-line message, so one bad file never stops a crawl.
-    `cache_dir` keeps converted DOC/WPS files between runs."""
+    a status and a one-line message, so one bad file never stops a crawl. Nor does it run
+    forever: past `time_limit` seconds (by default `pipelines.timelimit.limit_for` its format)
+    it stops with status `error`. `cache_dir` keeps converted DOC/WPS files between runs."""
     if len(data) > MAX_DOCUMENT_BYTES:
         return Extraction(status="rejected", format=sniff_format(data[:4096]),
                           message=f"document of {len(data)} bytes exceeds the {MAX_DOCUMENT_BYTES}-byte limit")
+    seconds = timelimit.limit_for(sniff_format(data[:65536])) if time_limit is None else time_limit
     try:
-        doc = read_document(data, content_type, cache_dir)
-        return extract_from_document(doc)
+        with timelimit.time_limit(seconds):
+            doc = read_document(data, content_type, cache_dir)
+            return extract_from_document(doc)
+    except timelimit.TimeLimitExceeded as exc:
+        return Extraction(status="error", format=sniff_format(data[:65536]),
+                          message=f"reading stopped at the time limit of {exc.seconds:g} s a document")
     except Unreadable as exc:
         return Extraction(status=exc.status, format=exc.format, message=exc.message)
     except Exception as exc:  # noqa: BLE001 - any reader failure is the file's fault, reported as such

@@ -88,6 +88,10 @@ def convert_to_docx(data: bytes, cache_dir: Path | None = None, timeout: float |
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
             raise ConversionFailed(f"LibreOffice timed out after {timeout:.0f} s") from None
+        except BaseException:  # interrupted (the document's time limit): leave no LibreOffice running
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
         out = Path(tmp) / "input.docx"
         if proc.returncode != 0 or not out.exists():
             raise ConversionFailed(
