@@ -23,13 +23,24 @@ BIG_PAGE = cases()["html-10mb-one-line.html"][0]  # a 9 MB page: milliseconds to
 
 
 def test_a_document_past_its_limit_is_an_error_and_the_next_one_is_read():
-    handler = signal.getsignal(signal.SIGALRM)
     result = extract_document(BIG_PAGE, time_limit=0.001)
     assert (result.status, result.format) == ("error", "html")
     assert result.message == "reading stopped at the time limit of 0.001 s a document"
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    assert signal.getsignal(signal.SIGALRM) is handler
+    os.kill(os.getpid(), signal.SIGALRM)  # a stray alarm between documents does nothing
     assert extract_document(BIG_PAGE).status == "no_tables"
+
+
+def test_a_handler_installed_by_someone_else_is_put_back():
+    seen = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: seen.append(signum))
+    try:
+        assert extract_document(BIG_PAGE, time_limit=0.001).status == "error"
+        assert extract_document(b"<p>x</p>").status == "no_tables"
+        os.kill(os.getpid(), signal.SIGALRM)
+        assert seen == [signal.SIGALRM]
+    finally:
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_default_limits_follow_the_format_and_the_environment(monkeypatch):
@@ -39,6 +50,9 @@ def test_default_limits_follow_the_format_and_the_environment(monkeypatch):
     assert timelimit.FAST_LIMIT_S < timelimit.SLOW_LIMIT_S
     monkeypatch.setenv(timelimit.ENV_VAR, "7.5")
     assert timelimit.limit_for("html") == timelimit.limit_for("pdf") == 7.5
+    monkeypatch.setenv(timelimit.ENV_VAR, "2 min")
+    with pytest.raises(ValueError, match="must be a number of seconds, not '2 min'"):
+        timelimit.limit_for("html")
 
 
 def test_outside_the_main_thread_no_limit_is_set():
