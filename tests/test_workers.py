@@ -118,3 +118,22 @@ def test_workers_of_a_killed_crawl_process_do_not_outlive_it(tmp_path):
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(alive(p) for p in pids), "worker processes outlived the killed crawl"
+
+
+def test_a_document_past_its_time_limit_in_a_worker_is_stored_as_an_error(tmp_path, monkeypatch):
+    from pipelines.timelimit import ENV_VAR
+    from tests.hostile.build import cases
+
+    big = cases()["html-10mb-one-line.html"][0]  # 9 MB: far past a millisecond to read
+    monkeypatch.setenv(ENV_VAR, "0.001")
+    workers.shutdown()  # workers take the environment when they start
+    try:
+        page = FetchedFile(url="http://127.0.0.1/big.html", body=big)
+        fetch = ReportFetch(site={"id": "t"}, url=page.url, title="t", list_date=None,
+                            fetched_at="2026-01-01T00:00:00+00:00", page=page, attachments=[])
+        rows = asyncio.run(workers.prepare_in_pool(fetch, tmp_path / "data", None, {}))
+    finally:
+        workers.shutdown()
+    assert rows.report["status"] == "error"
+    assert rows.report["message"] == "reading stopped at the time limit of 0.001 s a document"
+    assert (tmp_path / "data" / rows.files[0].path).read_bytes() == big  # the original is kept
