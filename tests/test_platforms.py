@@ -25,7 +25,13 @@ from crawler.spiders.gkmlpt import (
     gkmlpt_payload,
     gkmlpt_sid,
 )
-from crawler.spiders.static_list import link_title, page_key, static_pages, static_report_links
+from crawler.spiders.static_list import (
+    link_title,
+    page_key,
+    static_pages,
+    static_report_links,
+    strip_cut_marks,
+)
 from pipelines.documents.html import decode_html
 
 PKG = Path(__file__).parents[1] / "crawler" / "sample_sites"
@@ -190,6 +196,24 @@ def test_static_report_links_by_title():
 ])
 def test_link_title(attr, text, title):
     assert link_title(attr, text) == title
+
+
+@pytest.mark.parametrize("text, stripped", [
+    ("某局2023年政府信息公开工作年度报告…", "某局2023年政府信息公开工作年度报告"),
+    ("某局2023年政府...", "某局2023年政府"),
+    ("某局2023年..…...…", "某局2023年"),
+    ("某局报告.", "某局报告."),  # a full stop, not a cut
+    ("某局报告.…", "某局报告."),
+    ("某局报告…..…", "某局报告"),
+    ("1.2", "1.2"),
+    ("……", ""),
+    ("", ""),
+    # A dot leader before a page number: the old pattern tried every split of the 200 dots.
+    ("目录" + "." * 200 + "12", "目录" + "." * 200 + "12"),
+    ("目录" + "." * 200 + "x.", "目录" + "." * 200 + "x."),
+])
+def test_cut_marks_are_stripped_from_the_end_only(text, stripped):
+    assert strip_cut_marks(text) == stripped
 
 
 # ------------------------------------------------------------------------ discovery, pure

@@ -44,12 +44,30 @@ def _link_title(a: Selector) -> tuple[str, str]:
     return (a.attrib.get("title") or "").strip(), text
 
 
+_DOT_RUN_RE = re.compile(r"\.+")
+
+
+def strip_cut_marks(text: str) -> str:
+    """`text` without the marks a list puts after a cut title: "…" and runs of two or more
+    dots, in any mix; a lone dot is a full stop and stays ("报告.…" → "报告."). One scan of the
+    tail: the pattern it replaces, (…|\\.\\.\\.|\\.\\.)+$, tried every split of a dot run into twos
+    and threes before giving up, on the crawl's event loop: a dot leader of 50 dots before a
+    page number took 0.36 s, each further dot a third more (80: about half an hour)."""
+    core = text.rstrip("….")
+    tail = text[len(core):]
+    keep = 0
+    for run in _DOT_RUN_RE.finditer(tail):
+        if run.end() - run.start() == 1:
+            keep = run.end()
+    return core + tail[:keep]
+
+
 def link_title(attr: str, text: str) -> str:
     """The title a list link stands for. Lists cut long titles ("…年度报告…" for "…年度报告解读"),
     so when the text is a prefix of the title attribute, only the attribute counts: the cut
     text of a 解读 must not pass for the report itself. Otherwise the text, or the attribute
     when the text is empty or generic."""
-    core = re.sub(r"(…|\.\.\.|\.\.)+$", "", text).strip()
+    core = strip_cut_marks(text).strip()
     squeezed = re.sub(r"\s+", "", attr)
     if squeezed and (not core or squeezed.startswith(core)):
         return attr

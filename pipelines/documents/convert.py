@@ -8,6 +8,7 @@ SHA-256 so a rebuild never converts the same file twice.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -89,7 +90,8 @@ def convert_to_docx(data: bytes, cache_dir: Path | None = None, timeout: float |
             proc.communicate()
             raise ConversionFailed(f"LibreOffice timed out after {timeout:.0f} s") from None
         except BaseException:  # interrupted (the document's time limit): leave no LibreOffice running
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # it may have ended just now
+                os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             raise
         out = Path(tmp) / "input.docx"
