@@ -1,8 +1,9 @@
 """A document that takes longer than its time limit to read becomes a status, and leaves the
 process as it found it: no alarm pending, its signal handler back, no converter running.
 
-The limits used here are a thousand times below what reading each document takes, so the
-outcome does not depend on the machine's speed."""
+The limits used here are far below what reading each document takes (the 9 MB page: 0.2 s
+against 0.001; a LibreOffice conversion: seconds against 0.2), so the outcome does not depend
+on the machine's speed."""
 
 import os
 import signal
