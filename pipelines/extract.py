@@ -107,9 +107,11 @@ class Extraction:
         return out
 
 
-def read_document(data: bytes, content_type: str | None = None, cache_dir: Path | None = None) -> Document:
-    """Bytes → Document, by the format the bytes show (servers and file names lie)."""
-    fmt = sniff_format(data)
+def read_document(data: bytes, content_type: str | None = None, cache_dir: Path | None = None,
+                  fmt: str | None = None) -> Document:
+    """Bytes → Document, by the format the bytes show (servers and file names lie): `fmt`, if
+    the caller has sniffed it already."""
+    fmt = fmt or sniff_format(data)
     if fmt == "html":
         from .documents.html import read_html
         return read_html(data, content_type)
@@ -332,16 +334,16 @@ def extract_document(data: bytes, content_type: str | None = None, cache_dir: Pa
     if len(data) > MAX_DOCUMENT_BYTES:
         return Extraction(status="rejected", format=sniff_format(data[:4096]),
                           message=f"document of {len(data)} bytes exceeds the {MAX_DOCUMENT_BYTES}-byte limit")
-    seconds = timelimit.limit_for(sniff_format(data[:65536])) if time_limit is None else time_limit
+    fmt = sniff_format(data)  # once: it picks the time limit, the reader and the failure's format
+    seconds = timelimit.limit_for(fmt) if time_limit is None else time_limit
     try:
         with timelimit.time_limit(seconds):
-            doc = read_document(data, content_type, cache_dir)
-            return extract_from_document(doc)
+            return extract_from_document(read_document(data, content_type, cache_dir, fmt))
     except timelimit.TimeLimitExceeded as exc:
-        return Extraction(status="error", format=sniff_format(data[:65536]),
+        return Extraction(status="error", format=fmt,
                           message=f"reading stopped at the time limit of {exc.seconds:g} s a document")
     except Unreadable as exc:
         return Extraction(status=exc.status, format=exc.format, message=exc.message)
     except Exception as exc:  # noqa: BLE001 - any reader failure is the file's fault, reported as such
         status, message = _failure_status(exc)
-        return Extraction(status=status, format=sniff_format(data[:65536]), message=message)
+        return Extraction(status=status, format=fmt, message=message)

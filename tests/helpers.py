@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 
 def free_port() -> int:
@@ -38,3 +41,6 @@ def get_json(url: str):
 def govreports(*args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=cwd)
+
+
+needs_soffice = pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")

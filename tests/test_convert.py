@@ -1,32 +1,13 @@
 """DOC and WPS files go through LibreOffice; without it they get a clear status."""
 
 import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
 
 from pipelines.documents.convert import ole_kind
 from pipelines.extract import extract_document
 
-SEED_DOCX = Path(__file__).parents[1] / "crawler" / "sample_sites" / "seed" / "yuyao-2020.docx"
-needs_soffice = pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
-
-
-@pytest.fixture(scope="module")
-def seed_doc(tmp_path_factory) -> bytes:
-    """The seed report saved as Word 97 (.doc) by LibreOffice itself."""
-    if not shutil.which("soffice"):
-        pytest.skip("LibreOffice not installed")
-    tmp = tmp_path_factory.mktemp("doc")
-    src = tmp / "seed.docx"
-    src.write_bytes(SEED_DOCX.read_bytes())
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/profile",
-                    "--convert-to", "doc", "--outdir", str(tmp), str(src)],
-                   check=True, capture_output=True, timeout=180)
-    return (tmp / "seed.doc").read_bytes()
+from .helpers import needs_soffice
 
 
 @needs_soffice

@@ -18,7 +18,7 @@ from pipelines import timelimit
 from pipelines.extract import extract_document
 from tests.hostile.build import cases
 
-from .test_convert import needs_soffice, seed_doc  # noqa: F401 - seed_doc is a fixture
+from .helpers import needs_soffice
 
 BIG_PAGE = cases()["html-10mb-one-line.html"][0]  # a 9 MB page: milliseconds to decode alone
 
@@ -88,7 +88,7 @@ def _converters() -> list[str]:
 
 
 @needs_soffice
-def test_an_interrupted_conversion_leaves_no_libreoffice_running(seed_doc):  # noqa: F811
+def test_an_interrupted_conversion_leaves_no_libreoffice_running(seed_doc):
     result = extract_document(seed_doc, time_limit=0.2)  # LibreOffice takes seconds to start
     assert (result.status, result.format) == ("error", "ole2")
     assert "time limit" in result.message

@@ -17,11 +17,12 @@ from pipelines.store import report_rows
 CORPUS = Path(__file__).parent / "corpus" / "documents"
 
 
-def fetch_of(body: bytes) -> ReportFetch:
-    page = FetchedFile(url="http://127.0.0.1/r.html", body=b"<html><body><p>2020</p></body></html>")
+def fetch_of(body: bytes | None, page_body: bytes = b"<html><body><p>2020</p></body></html>") -> ReportFetch:
+    """A report page with `body` as its one attachment (none if None)."""
+    page = FetchedFile(url="http://127.0.0.1/r.html", body=page_body)
     return ReportFetch(site={"id": "t"}, url=page.url, title="t", list_date=None,
                        fetched_at="2026-01-01T00:00:00+00:00", page=page,
-                       attachments=[FetchedFile(url="http://127.0.0.1/a", body=body)])
+                       attachments=[] if body is None else [FetchedFile(url="http://127.0.0.1/a", body=body)])
 
 
 @pytest.fixture
@@ -128,10 +129,7 @@ def test_a_document_past_its_time_limit_in_a_worker_is_stored_as_an_error(tmp_pa
     monkeypatch.setenv(ENV_VAR, "0.001")
     workers.shutdown()  # workers take the environment when they start
     try:
-        page = FetchedFile(url="http://127.0.0.1/big.html", body=big)
-        fetch = ReportFetch(site={"id": "t"}, url=page.url, title="t", list_date=None,
-                            fetched_at="2026-01-01T00:00:00+00:00", page=page, attachments=[])
-        rows = asyncio.run(workers.prepare_in_pool(fetch, tmp_path / "data", None, {}))
+        rows = asyncio.run(workers.prepare_in_pool(fetch_of(None, page_body=big), tmp_path / "data", None, {}))
     finally:
         workers.shutdown()
     assert rows.report["status"] == "error"

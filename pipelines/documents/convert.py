@@ -85,14 +85,12 @@ def convert_to_docx(data: bytes, cache_dir: Path | None = None, timeout: float |
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         try:
             _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise ConversionFailed(f"LibreOffice timed out after {timeout:.0f} s") from None
-        except BaseException:  # interrupted (the document's time limit): leave no LibreOffice running
+        except BaseException as exc:  # its own timeout, or the document's time limit
             with contextlib.suppress(ProcessLookupError):  # it may have ended just now
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+                os.killpg(proc.pid, signal.SIGKILL)  # leave no LibreOffice running
+            proc.communicate()
+            if isinstance(exc, subprocess.TimeoutExpired):
+                raise ConversionFailed(f"LibreOffice timed out after {timeout:.0f} s") from None
             raise
         out = Path(tmp) / "input.docx"
         if proc.returncode != 0 or not out.exists():
