@@ -5,6 +5,7 @@ No timing assertions: speed targets live in `python -m bench.performance`, never
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ FIGURES = [
     "longest fetch pause s",
     "extract html ms/doc (bare)",
     "extract html overhead",
+    "each process: group median",
     "same, bare read = parse + cell texts",
     "same, bare read = open + cell texts by python-docx",
     "extract docx ms/doc (bare)",
@@ -37,8 +39,8 @@ def test_benchmark_prints_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
         [sys.executable, "-m", "bench.performance", "--n", "20", "--n", "40", "--per-site", "20",
-         "--bench-seconds", "2", "--samples", "1", "--html-samples", "2", "--reps", "1", "--doc-reports", "0",
-         "--json", str(out)],
+         "--bench-seconds", "2", "--samples", "1", "--html-samples", "2", "--reps", "1", "--processes", "2",
+         "--doc-reports", "0", "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -55,6 +57,10 @@ def test_benchmark_prints_every_figure(tmp_path: Path) -> None:
         assert r["crawl"]["end_to_end_pages_per_min"] > 0
         assert set(r["extraction"]) == {"html", "docx", "pdf"}
         assert r["extraction"]["html"]["other_bare"]["ratio"] > 0
+        # Measured in two processes, the figure their median.
+        for fmt in ("html", "docx", "pdf"):
+            e = r["extraction"][fmt]
+            assert len(e["processes"]) == 2 and e["ratio"] == statistics.median(e["processes"])
         assert r["db"]["cells"] > 0
 
 
