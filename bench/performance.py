@@ -397,7 +397,8 @@ def extraction(sites: SyntheticSites, samples: int, reps: int, html_samples: int
 
     Fresh processes, started as the crawl starts its document workers (spawned, importing
     only what extraction needs): a worker process does nothing but extract, while this one
-    has generated the sites and, at the second N, crawled, written a database and freed it.
+    has generated the sites and, at the second N, served the first N's crawl and written its
+    database.
     And several of them: a process's timings are not another's (where its memory lands
     differs), so one process is one sample, not the figure."""
     from pipelines.extract import extract_document
