@@ -398,9 +398,8 @@ def extraction(sites: SyntheticSites, samples: int, reps: int, html_samples: int
     Fresh processes, started as the crawl starts its document workers (spawned, importing
     only what extraction needs): a worker process does nothing but extract, while this one
     has generated the sites and, at the second N, served the first N's crawl and written its
-    database.
-    And several of them: a process's timings are not another's (where its memory lands
-    differs), so one process is one sample, not the figure."""
+    database. And several of them: a process's timings are not another's (where its memory
+    lands differs), so one process is one sample, not the figure."""
     from pipelines.extract import extract_document
 
     plan: dict[str, tuple[list[Path], list[Path]]] = {}
@@ -522,7 +521,7 @@ def run(n: int, args: argparse.Namespace, log=print) -> dict:
         result["quiet_before_extraction"] = wait_for_quiet()
         log(f"[N={n}] extraction ({args.html_samples} HTML, {args.samples} DOCX and PDF documents)…")
         result["extraction"], extractions = extraction(sites, args.samples, args.reps, args.html_samples,
-                                                                 args.processes)
+                                                       args.processes)
         result["real_pages"] = real_pages(args.reps)
         result["quiet_before_scrapy_bench"] = wait_for_quiet()
         log(f"[N={n}] scrapy bench ({args.bench_seconds} s)…")
