@@ -5,6 +5,7 @@ Grow it with every bug found: add the file here and its expected status in CASES
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import zipfile
@@ -62,6 +63,9 @@ SECTION4 = ("<table><tr><td colspan=5>行政复议</td><td colspan=10>行政诉�
             + "</tr><tr>" + "<td>0</td>" * 15 + "</tr></table>")
 
 
+# Built once a process: it takes about 2 s (the zip bomb, the 10 MB pages), and several test
+# modules read it. Callers read the dict, never change it.
+@functools.cache
 def cases() -> dict[str, tuple[bytes, dict]]:
     seed_html = SEED_HTML.read_bytes()
     seed_docx = SEED_DOCX.read_bytes()
