@@ -224,16 +224,28 @@ def drain(redis_url: str, run_id: str, db: str | None, data_dir: Path, idle_time
 # ── extract ───────────────────────────────────────────────────────────────────
 
 def _read_source(source: str) -> tuple[bytes, str | None]:
-    if source.startswith(("http://", "https://")):
+    """The document's bytes, never more than the document budget plus one byte (a larger
+    document is refused by extraction as `too_large`, without holding all of it)."""
+    from pipelines.budgets import DOCUMENT_BYTES
+
+    cap = DOCUMENT_BYTES.limit + 1
+    scheme = source.split(":", 1)[0].lower() if "://" in source else ""
+    if scheme in ("http", "https"):
         from .settings import USER_AGENT
 
         req = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
         with urllib.request.urlopen(req, timeout=60) as resp:
-            return resp.read(), resp.headers.get("Content-Type")
+            # urllib follows redirects to http(s) only; the final URL is checked all the same.
+            if not resp.geturl().lower().startswith(("http://", "https://")):
+                raise click.ClickException(f"{source}: redirected to a non-HTTP URL")
+            return resp.read(cap), resp.headers.get("Content-Type")
+    if scheme:
+        raise click.ClickException(f"{source}: only http(s) URLs and local files can be read")
     path = Path(source)
     if not path.is_file():
         raise click.ClickException(f"no such file: {source}")
-    return path.read_bytes(), None
+    with path.open("rb") as fh:
+        return fh.read(cap), None
 
 
 @main.command()

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import timelimit
+from . import budgets, timelimit
 from .documents.model import Document, RawTable
 from .documents.sniff import sniff_format
 from .tables import templates as T
@@ -306,7 +306,7 @@ def extract_from_document(doc: Document) -> Extraction:
 
 
 # Reports are a few MB at most; anything past this is not one (and must not exhaust memory).
-MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+MAX_DOCUMENT_BYTES = budgets.DOCUMENT_BYTES.limit
 
 
 def _failure_status(exc: Exception) -> tuple[str, str]:
@@ -316,10 +316,14 @@ def _failure_status(exc: Exception) -> tuple[str, str]:
     inner = " ".join(type(a).__name__ for a in exc.args if isinstance(a, Exception))
     if any(k in name + inner for k in ("Password", "Encrypt")) or "encrypt" in str(exc).lower():
         return "encrypted", f"encrypted document: {name}"
+    if isinstance(exc, budgets.TooLarge):
+        return "too_large", str(exc)
     if name == "ZipBomb":
-        return "rejected", f"zip bomb refused: {exc}"
-    if isinstance(exc, RecursionError | MemoryError):
-        return "rejected", f"document too deeply nested or too large to read ({name})"
+        return "too_large", f"zip bomb refused: {exc}"
+    if isinstance(exc, MemoryError):
+        return "too_large", f"out of memory reading the document (the {budgets.WORKER_ADDRESS_SPACE.name} budget)"
+    if isinstance(exc, RecursionError):
+        return "too_large", "document too deeply nested to read (RecursionError)"
     return "error", f"corrupt document: {name}: {str(exc)[:200]}"
 
 
@@ -332,8 +336,8 @@ def extract_document(data: bytes, content_type: str | None = None, cache_dir: Pa
     forever: past `time_limit` seconds (by default `pipelines.timelimit.limit_for` its format)
     it stops with status `error`. `cache_dir` keeps converted DOC/WPS files between runs."""
     if len(data) > MAX_DOCUMENT_BYTES:
-        return Extraction(status="rejected", format=sniff_format(data[:4096]),
-                          message=f"document of {len(data)} bytes exceeds the {MAX_DOCUMENT_BYTES}-byte limit")
+        return Extraction(status="too_large", format=sniff_format(data[:4096]),
+                          message=str(budgets.TooLarge(budgets.DOCUMENT_BYTES, len(data))))
     fmt = sniff_format(data)  # once: it picks the time limit, the reader and the failure's format
     seconds = timelimit.limit_for(fmt) if time_limit is None else time_limit
     try:

@@ -47,9 +47,9 @@ def test_hostile_file_gets_its_status(name):
         assert result.year == exp["year"]
 
 
-def test_oversized_document_is_rejected():
+def test_oversized_document_is_too_large():
     result = extract_document(b"<html>" + b" " * MAX_DOCUMENT_BYTES + b"</html>")
-    assert result.status == "rejected" and "limit" in result.message
+    assert result.status == "too_large" and "document_bytes" in result.message
 
 
 @pytest.mark.parametrize("name", ["pdf-truncated.pdf", "docx-zip-bomb.docx", "pdf-encrypted.pdf", "docx-bad-xml.docx"])
@@ -69,3 +69,28 @@ def test_html_reader_survives_what_fuzzing_found():
     for data in (b"<!DOCT<!DOCTYYP", b"", b"<!--", b"<html><!DOCT<!DOCTYYP"):
         doc = read_html(data)
         assert doc.tables == [] and isinstance(doc.text, str)
+
+
+def test_cli_never_holds_more_of_a_file_than_the_document_budget(tmp_path):
+    """A 4 GiB file (sparse: it costs no disk) under a 1 GiB address space: `extract` reads at
+    most the budget plus one byte, and says the file is too large."""
+    import resource
+    import subprocess
+    import sys
+
+    path = tmp_path / "huge.html"
+    with path.open("wb") as fh:
+        fh.truncate(4 * 1024**3)
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))
+
+    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(path)], capture_output=True,
+                          text=True, timeout=300, preexec_fn=limit)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-1000:]
+    assert "too_large" in proc.stderr and "document_bytes" in proc.stderr
+
+
+def test_cli_reads_only_http_urls_and_files(tmp_path):
+    proc = govreports("extract", f"file://{tmp_path}/x.html")
+    assert proc.returncode != 0 and "only http(s)" in proc.stderr

@@ -93,7 +93,7 @@ def cases() -> dict[str, tuple[bytes, dict]]:
     add("docx-truncated.docx", seed_docx[: len(seed_docx) // 3], "unsupported")
     add("docx-bad-xml.docx", docx_with(b"<w:document><unclosed>"), "error")
     add("docx-no-content-types.docx", docx_with(_seed_document_xml(), drop=("[Content_Types].xml",)), ["error", "unsupported"])
-    add("docx-zip-bomb.docx", zip_bomb(), "rejected", message="zip bomb")
+    add("docx-zip-bomb.docx", zip_bomb(), "too_large", message="zip bomb")
     add("docx-billion-laughs.docx", docx_with(LAUGHS.encode()), ["no_tables", "error"], max_text=10000)
     add("docx-xxe.docx", docx_with(XXE.encode()), ["no_tables", "error"], text_must_not_contain="root:")
     # Hostile and broken HTML
@@ -134,6 +134,9 @@ def cases() -> dict[str, tuple[bytes, dict]]:
     add("html-doctype-garbage.html", b"<!DOCT<!DOCTYYP", "no_tables")
     add("html-doctype-garbage-tagged.html", b"<html><!DOCT<!DOCTYYP", ["no_tables", "unsupported"])
     add("pdf-html-inside.pdf", b"%PDF-1.4\n<html><body>" + TITLE.encode() + b"</body></html>", "error")
+    from .pdf_cases import pdf_cases
+
+    c.update(pdf_cases())
     return c
 
 
