@@ -96,13 +96,17 @@ def documents(fetch: ReportFetch) -> list[FetchedFile]:
 
 
 def prepare(fetch: ReportFetch, data_dir: Path, cache_dir: Path | None = None, sync: bool = True,
-            ) -> tuple[list[FileRecord], list[Extraction]]:
+            unread: str | None = None) -> tuple[list[FileRecord], list[Extraction]]:
     """The part of an ingest that needs no database: every original written to disk (before
     any row can refer to it), then every document extracted. Pure apart from the
     content-addressed files. With `sync=False` the originals are not yet durable: whoever
-    stores the report syncs them first."""
+    stores the report syncs them first. With `unread`, the documents are not read at all
+    (reading them killed the process that tried): each gets status `error` with that reason,
+    and the originals are kept all the same."""
     docs = documents(fetch)
     files = [_file(data_dir, d, "page" if i == 0 else "attachment", sync) for i, d in enumerate(docs)]
+    if unread is not None:
+        return files, [Extraction(status="error", format=f.format, message=unread) for f in files]
     return files, [extract_document(d.body, d.content_type, cache_dir) for d in docs]
 
 
@@ -124,10 +128,10 @@ def build_record(fetch: ReportFetch, files: list[FileRecord], extractions: list[
 
 
 def prepare_rows(fetch: ReportFetch, data_dir: Path, cache_dir: Path | None = None, sync: bool = True,
-                 ) -> ReportRows:
+                 unread: str | None = None) -> ReportRows:
     """`prepare`, then the rows to store: everything of an ingest but the database write.
     The crawl runs it in a worker process (crawler/workers.py)."""
-    return report_rows(build_record(fetch, *prepare(fetch, data_dir, cache_dir, sync)))
+    return report_rows(build_record(fetch, *prepare(fetch, data_dir, cache_dir, sync, unread)))
 
 
 def ingest(db: sqlite_utils.Database, data_dir: Path, fetch: ReportFetch,

@@ -135,3 +135,52 @@ def test_a_document_past_its_time_limit_in_a_worker_is_stored_as_an_error(tmp_pa
     assert rows.report["status"] == "error"
     assert rows.report["message"] == "reading stopped at the time limit of 0.001 s a document"
     assert (tmp_path / "data" / rows.files[0].path).read_bytes() == big  # the original is kept
+
+
+def test_workers_run_under_the_address_space_limit(pools, monkeypatch):
+    import resource
+
+    monkeypatch.setenv(workers.ADDRESS_SPACE_ENV, str(3 * 1024**3))
+    workers.shutdown()  # workers take the limit when they start
+    limit = workers.pool("documents", 1).submit(resource.getrlimit, resource.RLIMIT_AS).result(timeout=60)
+    assert limit == (3 * 1024**3, 3 * 1024**3)
+
+
+def _prepare_killing_workers(fetch: ReportFetch, data_dir: Path, kills: int):
+    """Run prepare_in_pool and SIGKILL the worker of each of the first `kills` pools it uses,
+    as the kernel's OOM killer would."""
+    import os
+    import signal
+
+    kind = workers.pool_for(fetch)
+
+    async def run():
+        task = asyncio.ensure_future(workers.prepare_in_pool(fetch, data_dir, None, {}))
+        killed: list[object] = []
+        while not task.done():
+            p = workers._pools.get(kind)
+            if p is not None and p not in killed and len(killed) < kills and p._processes:
+                for pid in list(p._processes):
+                    os.kill(pid, signal.SIGKILL)
+                killed.append(p)
+            await asyncio.sleep(0.002)
+        return task.result(), len(killed)
+
+    return asyncio.run(run())
+
+
+def test_a_report_whose_worker_dies_is_read_again_on_a_new_pool(pools, tmp_path):
+    workers.shutdown()
+    page = b"<html><body><p>2020</p></body></html>"
+    rows, killed = _prepare_killing_workers(fetch_of(None, page_body=page), tmp_path / "data", kills=1)
+    assert killed == 1
+    assert rows.report["status"] == "no_tables"  # read, by the second pool
+
+
+def test_a_report_that_kills_its_worker_twice_is_stored_unread_with_its_originals(pools, tmp_path):
+    workers.shutdown()
+    page = b"<html><body><p>2020</p></body></html>"
+    rows, killed = _prepare_killing_workers(fetch_of(b"%PDF-1.4 attachment", page_body=page), tmp_path / "data", kills=2)
+    assert killed == 2
+    assert rows.report["status"] == "error" and "died twice" in rows.report["message"]
+    assert [(tmp_path / "data" / f.path).read_bytes() for f in rows.files] == [page, b"%PDF-1.4 attachment"]
