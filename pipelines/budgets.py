@@ -59,3 +59,12 @@ def check(budget: Budget, seen: int, detail: str = "") -> None:
     """Raise TooLarge when `seen` exceeds the budget."""
     if seen > budget.limit:
         raise TooLarge(budget, seen, detail)
+
+
+def all_budgets() -> list[Budget]:
+    return [v for v in globals().values() if isinstance(v, Budget)]
+
+
+if __name__ == "__main__":  # `python -m pipelines.budgets`: the figures in force, for the docs
+    for b in all_budgets():
+        print(f"{b.name:24} {b.limit:>15,} {b.unit:10} {b.why}")

@@ -306,10 +306,12 @@ CONVENTIONS = [
      "is_latest = 1 for statistics. Cells, checks and raw tables belong to one version (report_id)."),
     ("状态 / Status",
      "ok：全部读出且核验通过；needs_review：有空值或核验不成立，使用前请对照原文；pre2019：早于全国模板，"
-     "只存正文与原表；no_tables、unsupported、converter_missing、encrypted、error：无统计数据。"
+     "只存正文与原表；no_tables、unsupported、converter_missing、encrypted、too_large、error：无统计数据"
+     "（too_large：文件超出某项预算，message 写明哪一项）。"
      " / ok: every cell read and every identity holds; needs_review: a null cell or a failed "
      "identity, check against the original; pre2019: predates the national template, text and raw "
-     "tables only; no_tables, unsupported, converter_missing, encrypted, error: no cells."),
+     "tables only; no_tables, unsupported, converter_missing, encrypted, too_large, error: no cells "
+     "(too_large: the file went past a budget, named in message)."),
     ("编码 / Coding",
      "0/1 为布尔值；时间为 UTC ISO 8601；JSON 列为 UTF-8 JSON 文本；金额单位见 unit 列（万元、元），件数的 unit 为空。"
      "CSV 导出：UTF-8（无 BOM），逗号分隔，换行 \\n，空字段 = NULL，\"\" = 空字符串（pandas 两者都读作缺失，需区分时用 "
