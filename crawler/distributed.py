@@ -18,7 +18,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pipelines.ingest import FetchedFile, ReportFetch, ingest, manifest
+from pipelines.archive import fsync_file
+from pipelines.ingest import FetchedFile, ReportFetch, ingest, manifest, prepare_rows
 from pipelines.store import open_db, refresh_cross_year_checks, upsert_site
 from pipelines.warc import WarcRecorder
 
@@ -136,7 +137,8 @@ def drain(redis_url: str, run_id: str, db_path: Path, data_dir: Path, idle_timeo
           progress: Any = None) -> dict[str, int]:
     """Writer side: store every report the workers pushed, until the list stays empty for
     `idle_timeout` seconds. Each report is stored before it is removed from Redis (LMOVE to a
-    processing list, deleted after commit), so a writer killed mid-way loses nothing."""
+    processing list, deleted after commit), so a writer killed mid-way loses nothing; its
+    manifest is in the writer's WARC before its commit, as in a local crawl."""
     import redis
 
     r = redis.Redis.from_url(redis_url)
@@ -153,9 +155,12 @@ def drain(redis_url: str, run_id: str, db_path: Path, data_dir: Path, idle_timeo
             if raw is None:
                 break
             fetch = decode_fetch(raw)
+            rows = prepare_rows(fetch, data_dir, data_dir / "cache" / "converted")  # originals synced
+            # The manifest is in the WARC, synced, before the report is committed: a writer killed
+            # in between leaves a manifest without a row, never a row `rebuild` cannot find.
+            fsync_file(warc.write_report(fetch.url, manifest(fetch, rows.files)).result())
             upsert_site(db, fetch.site)
-            outcome, _, files = ingest(db, data_dir, fetch, data_dir / "cache" / "converted")
-            warc.write_report(fetch.url, manifest(fetch, files))
+            outcome, _, _ = ingest(db, data_dir, fetch, prepared=rows, synced=True)
             r.lrem(processing, 1, raw)
             counts[outcome] += 1
             if progress:
