@@ -184,8 +184,14 @@ def sites(sites_file: Path | None) -> None:
 @main.command()
 @click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA_DIR, show_default=True)
 @click.option("--db", help="database to write (default: DATA_DIR/archive.db, replaced when done)")
-def rebuild(data_dir: Path, db: str | None) -> None:
-    """Rebuild the database from the archive (WARC manifests and originals), without crawling."""
+@click.option("--force", is_flag=True,
+              help="replace the database even when the rebuilt one lacks reports it holds")
+def rebuild(data_dir: Path, db: str | None, force: bool) -> None:
+    """Rebuild the database from the archive (WARC manifests and originals), without crawling.
+
+    The rebuilt database is compared with the one it replaces (or, written elsewhere, with
+    DATA_DIR/archive.db): reports it would lose are listed, and it is then written beside
+    the old one (DB.rebuilt), which stays, and the exit status is 1, unless --force."""
     from pipelines.rebuild import rebuild as do_rebuild
 
     if not (data_dir / "warc").is_dir():
@@ -196,8 +202,36 @@ def rebuild(data_dir: Path, db: str | None) -> None:
         if n % 50 == 0:
             click.echo(f"  {n} reports re-ingested…", err=True)
 
-    s = do_rebuild(data_dir, _db_path(db, data_dir), progress)
+    target = _db_path(db, data_dir)
+    s = do_rebuild(data_dir, target, progress, force=force, compare_with=_db_path(None, data_dir))
     _print_summary(s, time.monotonic() - start)
+    click.echo(f"rebuilt from {s['manifests']} report manifests into {s['path']}")
+    for d in s["damaged_warcs"]:
+        click.echo(f"damaged WARC: {d['file']}: {d['error']} at byte {d['offset']}; {d['records']} records "
+                   "read before it, none after", err=True)
+    for r in s["unreadable"]:
+        click.echo(f"not rebuilt, original missing: {r['site_id']} {r['url']} {r['title'] or ''}", err=True)
+    for r in s["failed"]:
+        click.echo(f"not rebuilt, could not be stored: {r['site_id']} {r['url']}: {r['error']}", err=True)
+    for r in s["missing"]:
+        click.echo(f"missing from the rebuilt database: {r['site_id']} {r['url']} {r['title'] or ''} "
+                   f"(version {r['version']})", err=True)
+    lost = len(s["missing"]) or s["compare_error"]
+    if not lost:
+        return
+    why = s["compare_error"] or f"the rebuilt database lacks {len(s['missing'])} report versions of {s['compared_with']}"
+    if s["replaced"]:
+        click.echo(f"{target} replaced (--force), although {why}", err=True)
+        return
+    if force:
+        click.echo(f"warning: {why}", err=True)
+        return
+    if s["path"] != str(target):
+        click.echo(f"{target} NOT replaced: {why}. The rebuilt database is at {s['path']}; "
+                   "run again with --force to replace it anyway.", err=True)
+    else:
+        click.echo(f"warning: {why}; pass --force to accept that.", err=True)
+    sys.exit(1)
 
 
 @main.command()
@@ -321,7 +355,7 @@ def datasette_command(db: Path, host: str, port: int, immutable: bool = False,
 @click.option("--port", default=8001, show_default=True)
 @click.option("--immutable", is_flag=True, help="serve a finished archive read-only, with cached counts")
 def serve(db: str | None, data_dir: Path, host: str, port: int, immutable: bool) -> None:
-    """Serve the archive with Datasette."""
+    """Serve the archive with Datasette (at /archive, whatever the database file is called)."""
     path = _db_path(db, data_dir)
     if not path.exists():
         raise click.ClickException(f"no archive at {path}: run `govreports demo` or `govreports crawl` first")
@@ -333,8 +367,11 @@ def serve(db: str | None, data_dir: Path, host: str, port: int, immutable: bool)
             subprocess.check_call([sys.executable, "-m", "datasette", "inspect", str(path),
                                    "--inspect-file", str(inspect_file)])
     env = dict(os.environ)
-    if (data_dir / "files").is_dir():  # originals live beside the database unless told otherwise
-        env.setdefault("GOVREPORTS_FILES_DIR", str((data_dir / "files").resolve()))
+    # Originals live in files/ beside the database (the data directory's layout), else in
+    # DATA_DIR/files: a --db elsewhere keeps its own originals.
+    files = next((d for d in (path.parent / "files", data_dir / "files") if d.is_dir()), None)
+    if files is not None:
+        env.setdefault("GOVREPORTS_FILES_DIR", str(files.resolve()))
     click.echo(f"Datasette: http://{host}:{port}/  (Ctrl-C to stop)")
     sys.exit(subprocess.call(datasette_command(path, host, port, immutable, inspect_file), env=env))
 
