@@ -205,3 +205,19 @@ def test_serve_works_for_a_database_of_any_name(archive_dir, tmp_path, immutable
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
         log.close()
+
+
+def test_searches_inside_long_strings_finish_and_keep_their_meaning(ds):
+    # A 1 MB haystack and a 0.5 MB needle: SQLite's own instr and replace compare at every
+    # offset (seconds here, hours at the length limit); a long LIKE pattern is refused.
+    big = "with recursive d(s, n) as (select 'a', 0 union all select s || s, n + 1 from d where n < 20) "
+    status, body, seconds = sql(ds, big + "select instr(s, substr(s, 1, 524288) || 'b'), "
+                                "instr(s || 'b', substr(s, 1, 524288) || 'b'), length(replace(s, substr(s, 1, 524288), 'x')) "
+                                "from d where n = 20")
+    assert status == 200 and body["rows"] == [[0, 524289, 2]], body
+    assert seconds < 5, seconds
+    status, body, _ = sql(ds, "select instr('政府信息公开', '公开'), instr(x'0102', x'02'), instr(null, 'a'), "
+                              "replace('复议复议', '复议', '诉讼'), replace('abc', '', 'x'), replace(12.5, '.', ',')")
+    assert status == 200 and body["rows"] == [[5, 2, None, "诉讼诉讼", "abc", "12,5"]], body
+    status, body, _ = sql(ds, f"select 'a' like '{'%a' * 600}'")
+    assert status >= 400 and "pattern" in json.dumps(body), body

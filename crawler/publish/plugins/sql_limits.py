@@ -11,6 +11,8 @@ large fills the process with them before the next check. Every connection gets:
   length limit (SQLite 3.40's printf writes `%.*c` one character at a time, limit or not);
 - a process-wide cap on SQLite's heap, so values built at once by many columns or concurrent
   queries fail with "out of memory";
+- `instr` and `replace` that search in linear time, and a bound on LIKE/GLOB patterns, so one
+  call cannot run for hours on long strings;
 - a memory watch: while the process holds more than MEMORY_BUDGET bytes, every running query
   is interrupted (Datasette then answers "SQL query took too long"), which bounds the rows a
   query can pile up in Python;
@@ -136,6 +138,40 @@ def _guarded(name: str) -> Callable[..., object]:
     return call
 
 
+# ── searches in one C call ───────────────────────────────────────────────────
+
+# SQLite's instr and replace compare the needle at every offset of the haystack: one C call of
+# haystack × needle steps, which the time limit cannot stop (instr of a 0.5 MB needle in 1 MB
+# took seconds; at MAX_LENGTH, hours). Python's search is linear (two-way for long needles).
+# LIKE and GLOB patterns are bounded instead (MAX_PATTERN_LENGTH), which bounds their cost to
+# the text's length times the pattern's.
+MAX_PATTERN_LENGTH = 1000
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else str(value)
+
+
+def sql_instr(haystack: object, needle: object) -> int | None:
+    """SQLite's instr(X, Y): the 1-based position of Y in X (bytes for two blobs, else
+    characters), 0 when absent, null when either is null."""
+    if haystack is None or needle is None:
+        return None
+    if isinstance(haystack, bytes) and isinstance(needle, bytes):
+        return haystack.find(needle) + 1
+    return _text(haystack).find(_text(needle)) + 1
+
+
+def sql_replace(text: object, old: object, new: object) -> str | None:
+    """SQLite's replace(X, Y, Z): every Y in X replaced by Z; X itself when Y is empty."""
+    if text is None or old is None or new is None:
+        return None
+    old = _text(old)
+    return _text(text) if old == "" else _text(text).replace(old, _text(new))
+
+
 # ── memory watch ─────────────────────────────────────────────────────────────
 
 class _MallInfo2(ctypes.Structure):
@@ -210,10 +246,13 @@ def limit_connection(conn: sqlite3.Connection) -> None:
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
     conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_LENGTH)
     conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_PATTERN_LENGTH)
     # Process-wide, and SQLite only ever lowers it: the same value on every connection is a no-op.
     conn.execute(f"PRAGMA hard_heap_limit = {HEAP_LIMIT}")
     for name in ("printf", "format"):
         conn.create_function(name, -1, _guarded(name), deterministic=True)
+    conn.create_function("instr", 2, sql_instr, deterministic=True)
+    conn.create_function("replace", 3, sql_replace, deterministic=True)
     conn.set_authorizer(authorizer)
 
 
