@@ -25,12 +25,35 @@ class Budget:
 DOCUMENT_BYTES = Budget("document_bytes", 64 * 1024 * 1024, "bytes", "one document as fetched")
 GRID_CELLS = Budget("grid_cells", 2_000_000, "cells",
                     "cells of all of a document's tables after rowspan/colspan/gridSpan expansion")
-INFLATED_BYTES = Budget("inflated_bytes", 256 * 1024 * 1024, "bytes",
+# A real DOCX inflates to about 1 MB (its document.xml a few hundred KB to a few MB); media
+# barely compress, so one within document_bytes inflates to about its size. XML read as text
+# costs up to ten times its bytes downstream, as an HTML page does: no more than a page may be.
+INFLATED_BYTES = Budget("inflated_bytes", 64 * 1024 * 1024, "bytes",
                         "bytes a zip-based document (DOCX, OFD) inflates to, counted while inflating")
-XML_NODES = Budget("xml_nodes", 5_000_000, "elements", "elements in a DOCX's document.xml")
-PDF_PAGES = Budget("pdf_pages", 500, "pages", "pages of a PDF read for tables")
+# A report's XML parts hold 10,000 to 100,000 nodes (one per 10 to 20 bytes); libxml2 takes
+# 120 (an element) to 240 (an attribute) bytes a node, so 2 million is at most about 500 MB.
+XML_NODES = Budget("xml_nodes", 2_000_000, "nodes",
+                   "elements, attributes and entity references of a DOCX's XML parts, counted while inflating")
+# Reports run to about 30 pages, their tables in the first few; past these page budgets the
+# first pages are read, with a warning.
+PDF_PAGES = Budget("pdf_pages", 200, "pages", "pages of a PDF read for tables")
+# pdfplumber's table finder compares every crossing of ruling lines on a page with every other;
+# a report's tables cross a few thousand times in all (a 50 × 15 table: 800).
+PDF_RULE_CROSSINGS = Budget("pdf_rule_crossings", 20_000, "crossings",
+                            "ruling-line crossings on a PDF's pages given to the table finder")
 OCR_PAGES = Budget("ocr_pages", 60, "pages", "pages of a scanned PDF sent to OCR")
-OCR_PIXELS = Budget("ocr_pixels", 60_000_000, "pixels", "pixels of one rendered page for OCR")
+# An A3 page at 300 dpi is 17.4 million pixels; laying a page out takes about 30 bytes a pixel,
+# for each page laid out at once.
+OCR_PIXELS = Budget("ocr_pixels", 20_000_000, "pixels", "pixels of one rendered page for OCR")
+# A scan's images are decoded whole to render its page (1 to 4 bytes a pixel): a 600-dpi A3
+# scan is 70 million pixels.
+OCR_IMAGE_PIXELS = Budget("ocr_image_pixels", 100_000_000, "pixels",
+                          "pixels of the images decoded to render one page of a scanned PDF")
+
+# Stored values: Datasette's connections refuse values longer than 32 MiB, reading them too
+# (crawler/publish/plugins/sql_limits.py), so no text stored may reach it (3 bytes a character).
+STORED_TEXT = Budget("stored_text", 8 * 1024 * 1024, "characters",
+                     "characters of one stored value: a report's text, one raw table as JSON")
 
 # A crawl
 ATTACHMENTS_PER_REPORT = Budget("attachments_per_report", 20, "attachments",

@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from .budgets import STORED_TEXT
 from .extract import Extraction
 from .regions import resolve_report, resolve_site
 from .tables import templates as T
@@ -537,8 +538,14 @@ def report_rows(record: ReportRecord) -> ReportRows:
         ))
     checks = tuple(v for k in ex.checks for v in (
         k.rule, k.column, None if k.passed is None else int(k.passed), k.expected, k.actual, k.detail))
+    warnings = list(ex.warnings)
     raw = tuple(v for t in ex.raw_tables for v in (
-        t.index, len(t.rows), t.n_cols, t.page, json.dumps(t.rows, ensure_ascii=False)))
+        t.index, len(t.rows), t.n_cols, t.page, _bounded_json(t.rows, f"raw table {t.index}", warnings)))
+    text = ex.text
+    if len(text) > STORED_TEXT.limit:
+        text = text[:STORED_TEXT.limit]
+        warnings.append(f"text cut at {STORED_TEXT.limit:,} of {len(ex.text):,} characters "
+                        f"(the {STORED_TEXT.name} budget); the original is complete")
     return ReportRows(
         fingerprint=fingerprint(record), fetched_at=record.fetched_at, files=list(record.files),
         report={
@@ -551,11 +558,26 @@ def report_rows(record: ReportRecord) -> ReportRows:
             "status": ex.status, "message": ex.message, "n_cells": len(ex.cells),
             "n_null": sum(1 for c in ex.cells if c.value is None),
             "n_failed_checks": sum(1 for k in ex.checks if k.passed is False),
-            "warnings": json.dumps(ex.warnings, ensure_ascii=False), "text": ex.text,
+            "warnings": json.dumps(warnings, ensure_ascii=False), "text": text,
         },
         cells={section: tuple(values) for section, values in cells.items()},
         totals=report_totals_row(ex.cells), checks=checks, raw_tables=raw,
     )
+
+
+def _bounded_json(rows: list[list[str]], what: str, warnings: list[str]) -> str:
+    """A grid as JSON, its first rows only when the whole would pass the stored_text budget."""
+    out = json.dumps(rows, ensure_ascii=False)
+    if len(out) <= STORED_TEXT.limit:
+        return out
+    kept, size = 0, 2
+    for row in rows:
+        size += len(json.dumps(row, ensure_ascii=False)) + 2
+        if size > STORED_TEXT.limit:
+            break
+        kept += 1
+    warnings.append(f"{what}: {kept} of {len(rows)} rows stored (the {STORED_TEXT.name} budget)")
+    return json.dumps(rows[:kept], ensure_ascii=False)
 
 
 def save_report(db: sqlite_utils.Database, record: ReportRecord) -> tuple[str, int]:
