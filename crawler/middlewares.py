@@ -1,5 +1,6 @@
 """Downloader middlewares: what every response goes through before a spider sees it.
 
+- SchemeMiddleware (first of all): only http(s) requests are fetched.
 - WarcMiddleware (closest to the network): every exchange into the run's WARC, as received.
 - BlockingMiddleware: anti-bot answers (瑞数 412, 加速乐 521, challenge pages served with 200)
   stop the site with a recorded reason; a challenge page never reaches a spider as a report.
@@ -26,6 +27,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.httpobj import urlparse_cached
 
 from pipelines.archive import original_path, sha256_of, store_original
 from pipelines.documents.sniff import sniff_format
@@ -36,6 +38,29 @@ from pipelines.warc import WarcRecorder
 from .writer import writer_for
 
 logger = logging.getLogger(__name__)
+
+
+# ── Schemes ──────────────────────────────────────────────────────────────────
+
+class SchemeMiddleware:
+    """Refuses every request that is not http(s), whoever made it: a spider's link, a
+    redirect, a meta refresh. A file:// URL naming the site's own host passes the offsite
+    check, and Scrapy would read the crawler's disk for it."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SchemeMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        scheme = urlparse_cached(request).scheme.lower()
+        if scheme in ("http", "https"):
+            return None
+        self.crawler.stats.inc_value("govreports/refused_scheme")
+        logger.warning("refused %s: only http and https are fetched", request.url[:200])
+        raise IgnoreRequest(f"refused_scheme: {scheme}: only http and https are fetched")
 
 
 # ── WARC ─────────────────────────────────────────────────────────────────────

@@ -3,6 +3,9 @@
 
 import os
 
+# A module, not its names: Scrapy takes every upper-case name here for a setting.
+from pipelines import budgets
+
 BOT_NAME = "govreports"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -37,9 +40,19 @@ RETRY_TIMES = 3
 RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubling each time
 RETRY_BACKOFF_MAX = 60.0
 DOWNLOAD_TIMEOUT = 60
-# Reports are small; anything this large is not one (and must not exhaust memory).
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+# Reports are small: no one response may exceed one document's budget (pipelines/budgets.py).
+DOWNLOAD_MAXSIZE = budgets.DOCUMENT_BYTES.limit
+DOWNLOAD_WARNSIZE = budgets.DOCUMENT_BYTES.limit // 4
+# What one report page and one list page may cost the crawl (crawler/spiders/base.py); the
+# budgets' figures by default, smaller ones in tests.
+GOVREPORTS_MAX_ATTACHMENTS = budgets.ATTACHMENTS_PER_REPORT.limit
+GOVREPORTS_MAX_REPORT_BYTES = budgets.REPORT_BYTES.limit
+GOVREPORTS_MAX_LIST_PAGE_BYTES = budgets.LIST_PAGE_BYTES.limit
+GOVREPORTS_MAX_LIST_LINKS = budgets.LIST_LINKS.limit
+# Only http(s) is fetched: a hostile page's file:// link would have Scrapy read the crawler's
+# own disk (the host of a file URL is ignored), and data:, s3:// and ftp:// reach past the
+# site. SchemeMiddleware below refuses them too, with a stat.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 MEDIA_ALLOW_REDIRECTS = True
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = os.environ.get("GOVREPORTS_LOG_LEVEL", "INFO")
@@ -60,6 +73,10 @@ SPIDERMON_EXPECTED_FINISH_REASONS = ["finished", "blocked"]
 # process_response runs from the highest number down: the WARC sees bytes as they came off
 # the wire; blocking and incremental logic see them decompressed, before retries.
 DOWNLOADER_MIDDLEWARES = {
+    # process_request from the lowest number up: a non-http(s) request is refused before any
+    # other middleware sees it, redirects and meta refreshes included (they come back
+    # through the whole chain as new requests).
+    "crawler.middlewares.SchemeMiddleware": 40,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.WarcMiddleware": 950,

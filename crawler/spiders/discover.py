@@ -16,6 +16,8 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
+from pipelines.budgets import LIST_PAGE_BYTES
+
 from .base import ReportSpider, decoded_text
 from .gkmlpt import GkmlptSpider, gkmlpt_column, gkmlpt_sid
 from .hanweb import HanwebSpider
@@ -30,8 +32,9 @@ PLATFORM_SPIDERS: dict[str, type[ReportSpider]] = {
 }
 
 _HANWEB_RE = re.compile(r"jpage|dataproxy\.jsp", re.I)
+# `<meta[^<>]+`: a <meta never closed stops at the next tag, not at the end of the page.
 _TRS_RE = re.compile(
-    r"createPageHTML|TRS_Editor|trsapi|<meta[^>]+name=[\"']?ChnlId|[\"'](?:\./|/)[^\"']*P0\d{6}"
+    r"createPageHTML|TRS_Editor|trsapi|<meta[^<>]+name=[\"']?ChnlId|[\"'](?:\./|/)[^\"']*P0\d{6}"
     r"|[\"']\./\d{6}/t\d{8}_\d+\.s?html?[\"']",
     re.I,
 )
@@ -158,7 +161,9 @@ class DiscoverSpider(GkmlptSpider, StaticListSpider, HanwebSpider, TrsSpider):
         if self.detected is None and isinstance(state, dict) and state.get("discover_platform"):
             self.detected = self.platform = state["discover_platform"]
         if self.detected is None:
-            found = site_for_start_url(self.start_url, decoded_text(response))
+            # Read again, and told about, by the platform's own parse_list below.
+            limit = self.budget(LIST_PAGE_BYTES, "GOVREPORTS_MAX_LIST_PAGE_BYTES").limit
+            found = site_for_start_url(self.start_url, decoded_text(response, limit))
             self.detected = found["platform"]
             self.platform = self.detected
             # Update in place: the pipeline holds this dict.

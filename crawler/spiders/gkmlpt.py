@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
@@ -18,12 +18,14 @@ from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 
+from pipelines.budgets import LIST_LINKS, LIST_PAGE_BYTES, TooLarge
+
 from .base import (
     ReportSpider,
     attachment_name,
-    decoded_text,
     find_attachments,
     is_attachment_url,
+    is_http_url,
 )
 
 # A broken `total` must not schedule an unbounded crawl: 300 pages is 30,000 articles at the
@@ -97,14 +99,20 @@ def gkmlpt_payload(text: str | bytes) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def gkmlpt_articles(data: dict, base_url: str) -> list[tuple[str, str, str | None]]:
-    """(url, title, date) of the API's articles, in order. `url` may be absolute,
-    protocol-relative or a path; entries without a URL or title are dropped."""
+def gkmlpt_articles(data: dict, base_url: str, max_links: int = LIST_LINKS.limit,
+                    over_links: Callable[[], None] | None = None) -> list[tuple[str, str, str | None]]:
+    """(url, title, date) of the API's first `max_links` articles, in order (`over_links` is
+    called when there are more). `url` may be absolute, protocol-relative or a path; entries
+    without a URL or title are dropped."""
     out: list[tuple[str, str, str | None]] = []
     seen: set[str] = set()
     articles = data.get("articles")
     if not isinstance(articles, list):
         return out
+    if len(articles) > max_links:
+        if over_links is not None:
+            over_links()
+        articles = articles[:max_links]
     for art in articles:
         if not isinstance(art, dict):
             continue
@@ -176,8 +184,8 @@ def gkmlpt_detail(html: str) -> dict:
 
 
 def gkmlpt_attachments(html: str, base_url: str) -> list[tuple[str, str | None]]:
-    """Attachments of a content page: the page's links (base.find_attachments), then the
-    files listed in its DETAIL object (`attachment(s)`: [{url|path|link, name|title}])."""
+    """Http(s) attachments of a content page: the page's links (base.find_attachments), then
+    the files listed in its DETAIL object (`attachment(s)`: [{url|path|link, name|title}])."""
     found = dict(find_attachments(html, base_url))
     detail = gkmlpt_detail(html)
     for key in ("attachment", "attachments", "files"):
@@ -191,7 +199,7 @@ def gkmlpt_attachments(html: str, base_url: str) -> list[tuple[str, str | None]]
             if not isinstance(raw, str) or not raw.strip():
                 continue
             url = urljoin(base_url, raw.strip())
-            if is_attachment_url(url):
+            if is_attachment_url(url) and is_http_url(url):
                 name = it.get("name") or it.get("title")
                 found.setdefault(url, attachment_name(url, name if isinstance(name, str) else None))
     return list(found.items())
@@ -230,7 +238,7 @@ class GkmlptSpider(ReportSpider):
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         """The front page: find the SID, then read the column through the API."""
-        sid = gkmlpt_sid(decoded_text(response))
+        sid = gkmlpt_sid(self.list_text(response))
         if not sid:
             self.logger.error("%s: no gkmlpt SID in %s; set gkmlpt_sid in the registry",
                               self.site["id"], response.url)
@@ -241,12 +249,17 @@ class GkmlptSpider(ReportSpider):
         yield self.api_request(response.url, 1)
 
     def parse_api(self, response: Response, page: int) -> Iterator[Any]:
+        budget = self.budget(LIST_PAGE_BYTES, "GOVREPORTS_MAX_LIST_PAGE_BYTES")
+        if len(response.body) > budget.limit:
+            # JSON cut short is no JSON: the page is skipped.
+            self.list_over_budget(response, TooLarge(budget, len(response.body), "skipped"))
+            return
         data = gkmlpt_payload(response.body)
         if not data:
             self.logger.error("%s: gkmlpt API page %d is not JSON: %s", self.site["id"], page, response.url)
             self.crawler.stats.inc_value("govreports/gkmlpt_bad_json")
             return
-        entries = gkmlpt_articles(data, response.url)
+        entries = gkmlpt_articles(data, response.url, *self.link_budget(response))
         self.crawler.stats.inc_value("govreports/list_pages")
         fresh = [e for e in entries if e[0] not in self.listed]
         self.listed.update(e[0] for e in fresh)

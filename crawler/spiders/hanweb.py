@@ -5,7 +5,7 @@ pages are /art/YYYY/M/D/art_<col>_<id>.html and attachments go through downfile.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
@@ -13,10 +13,13 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
-from .base import ReportSpider, decoded_text
+from pipelines.budgets import LIST_LINKS
+
+from .base import ReportSpider, is_http_url
 
 _CDATA_RE = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 _RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+_RECORD_END_RE = re.compile(r"\]\]>\s*</record>")
 _DATE_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 
@@ -33,11 +36,20 @@ def jpage_config(html: str) -> dict[str, str]:
     return {k: v for k in keys if (v := _config_value(html, k)) is not None}
 
 
-def jpage_records(text: str, base_url: str) -> list[tuple[str, str, str | None]]:
-    """(url, title, date) from <record><![CDATA[…]]></record> entries, as markup in markup."""
+def jpage_records(text: str, base_url: str, max_links: int = LIST_LINKS.limit,
+                  over_links: Callable[[], None] | None = None) -> list[tuple[str, str, str | None]]:
+    """(url, title, date) from the first `max_links` <record><![CDATA[…]]></record> entries,
+    as markup in markup (`over_links` is called when there are more)."""
+    # Searched only up to the end of the last record: a record never closed would send the
+    # lazy pattern to the end of the text, once for every such record.
+    end = max((m.end() for m in _RECORD_END_RE.finditer(text)), default=0)
     out = []
-    for fragment in _RECORD_RE.findall(text):
-        sel = Selector(text=fragment)
+    for i, record in enumerate(_RECORD_RE.finditer(text, 0, end)):
+        if i == max_links:
+            if over_links is not None:
+                over_links()
+            break
+        sel = Selector(text=record.group(1))
         a = sel.css("a[href]")
         if not a:
             continue
@@ -49,13 +61,16 @@ def jpage_records(text: str, base_url: str) -> list[tuple[str, str, str | None]]
 
 
 def jpage_group_requests(config: dict[str, str], column_url: str, first_group: int) -> list[tuple[str, dict[str, str]]]:
-    """(url, form) for every dataproxy group after the records already on the page."""
+    """(url, form) for every dataproxy group after the records already on the page; none
+    when the page's proxy URL is not http(s)."""
     try:
         total = int(config["totalRecord"])
         per_page = int(config.get("perPage", "15"))
     except (KeyError, ValueError):
         return []
     proxy = urljoin(column_url, config.get("proxyUrl", "/module/web/jpage/dataproxy.jsp"))
+    if not is_http_url(proxy):
+        return []
     form = {"col": "1", "appid": "1", "webid": config.get("webid", ""), "path": config.get("path", "/"),
             "columnid": config.get("columnid", ""), "sourceContentType": "1",
             "unitid": config.get("unitid", ""), "webname": config.get("webname", ""), "permissiontype": "0"}
@@ -74,9 +89,9 @@ class HanwebSpider(ReportSpider):
     platform = "hanweb"
 
     def parse_list(self, response: Response) -> Iterator[Any]:
-        html = decoded_text(response)
+        html = self.list_text(response)
         # The records are inside a script, invisible to an HTML parser: read the raw text.
-        records = jpage_records(html, response.url)
+        records = jpage_records(html, response.url, *self.link_budget(response))
         stats = self.crawler.stats
         stats.inc_value("govreports/list_pages_fetched")
         stats.inc_value("govreports/records_seen", len(records))
@@ -93,6 +108,6 @@ class HanwebSpider(ReportSpider):
             )
 
     def parse_group(self, response: Response) -> Iterator[Any]:
-        records = jpage_records(response.text, response.url)
+        records = jpage_records(self.list_text(response), response.url, *self.link_budget(response))
         self.crawler.stats.inc_value("govreports/records_seen", len(records))
         yield from self.report_requests(records, response.url)

@@ -8,8 +8,10 @@ or report is requested twice.
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from operator import itemgetter
 from typing import Any
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -17,7 +19,9 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
-from .base import ReportSpider, decoded_text, is_report_title
+from pipelines.budgets import LIST_LINKS
+
+from .base import ReportSpider, is_http_url, is_report_title, read_links
 from .trs import trs_pages
 
 MAX_LIST_PAGES = 100
@@ -76,12 +80,15 @@ def link_title(attr: str, text: str) -> str:
     return attr or core
 
 
-def static_report_links(html: str, list_url: str) -> list[tuple[str, str, str | None]]:
-    """(url, title, date) of every link on the page whose title is a report title.
+def static_report_links(html: str, list_url: str, max_links: int = LIST_LINKS.limit,
+                        over_links: Callable[[], None] | None = None) -> list[tuple[str, str, str | None]]:
+    """(url, title, date) of every http(s) link on the page whose title is a report title,
+    among the page's first `max_links` links (`over_links` is called when it has more).
     Lists cut long titles ("…年度报…"), so the title attribute wins when it qualifies."""
     sel = Selector(text=html)
     found: dict[str, list] = {}
-    for a in sel.css("a[href]"):
+    dates: dict[Any, str | None] | None = None
+    for a in read_links(sel, max_links, over_links):
         href = a.attrib["href"].strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
@@ -89,9 +96,11 @@ def static_report_links(html: str, list_url: str) -> list[tuple[str, str, str | 
         if not title or not is_report_title(title):
             continue
         url = urldefrag(urljoin(list_url, href))[0]
-        if not url.startswith(("http://", "https://")):
+        if not is_http_url(url):
             continue
-        date = _item_date(a)
+        if dates is None:  # the walk only for pages that list a report
+            dates = link_dates(sel.root)
+        date = dates.get(a.root)
         if url in found:
             # The same report linked twice (a 热点 box and the list): keep the dated one.
             found[url][1] = found[url][1] or date
@@ -100,30 +109,73 @@ def static_report_links(html: str, list_url: str) -> list[tuple[str, str, str | 
     return [(url, title, date) for url, (title, date) in found.items()]
 
 
-def _item_date(a: Selector) -> str | None:
-    """The date printed beside a link, within its own list item (li, tr, dd/dl, p), so an
-    undated link never takes the next item's date."""
-    item = a.xpath("ancestor::*[self::li or self::tr or self::dl or self::p][1]")
-    if not item:
-        return None
-    text = " ".join(t for t in item[0].xpath(".//text()[not(ancestor::a)]").getall())
-    m = _DATE_RE.search(text)
-    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+# A link's list item: its nearest enclosing li, tr, dl (for dt/dd) or p.
+_ITEM_TAGS = frozenset(("li", "tr", "dl", "p"))
+
+
+def link_dates(root: Any) -> dict[Any, str | None]:
+    """The date printed beside each <a> (lxml element → YYYY-MM-DD or None): the first date in
+    the text of the link's own list item outside links, so an undated link never takes the
+    next item's date. One walk of the tree in document order, each text node read once: an
+    item's first date lies in its first text node holding one (a date never spans two text
+    nodes), and that node dates every enclosing item still undated."""
+    link_item: dict[Any, Any] = {}
+    dates: dict[Any, str] = {}
+    items: list[Any] = []  # open items, innermost last
+    undated: list[Any] = []  # open items without a date yet, innermost last
+    in_link = 0
+
+    def read(text: str | None) -> None:
+        if text and undated and not in_link:
+            m = _DATE_RE.search(text)
+            if m:
+                date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+                dates.update((item, date) for item in undated)
+                undated.clear()
+
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        el, leaving = stack.pop()
+        tag = el.tag
+        if not isinstance(tag, str):  # a comment or processing instruction: only its tail is text
+            read(el.tail)
+            continue
+        if leaving:
+            if tag == "a":
+                in_link -= 1
+            if tag in _ITEM_TAGS:
+                items.pop()
+                if undated and undated[-1] is el:
+                    undated.pop()
+            if el is not root:
+                read(el.tail)  # the tail follows the element, inside its parent
+            continue
+        if tag == "a":
+            link_item[el] = items[-1] if items else None
+            in_link += 1
+        if tag in _ITEM_TAGS:
+            items.append(el)
+            undated.append(el)
+        read(el.text)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    return {a: dates.get(item) for a, item in link_item.items()}
 
 
 def _dir(path: str) -> str:
     return path.rsplit("/", 1)[0] + "/"
 
 
-def static_pages(html: str, list_url: str, max_pages: int = MAX_LIST_PAGES) -> list[str]:
+def static_pages(html: str, list_url: str, max_pages: int = MAX_LIST_PAGES, max_links: int = LIST_LINKS.limit,
+                 over_links: Callable[[], None] | None = None) -> list[str]:
     """List pages this page leads to, in page order, at most `max_pages`, without the page
-    itself. Only siblings of the list page (same directory, or same path with another page
-    number in the query) count as page links, so article links that happen to be numbers
-    are not mistaken for pages."""
+    itself, from the page's first `max_links` links. Only siblings of the list page (same
+    directory, or same path with another page number in the query) count as page links, so
+    article links that happen to be numbers are not mistaken for pages."""
     base = urlsplit(list_url)
     here = page_key(list_url)
     sel = Selector(text=html)
-    found: list[str] = []
+    found: dict[str, None] = {}  # an ordered set: one look-up a link
     # family of sibling page URLs -> page numbers seen
     families: dict[tuple, set[int]] = {}
     templates: dict[tuple, tuple] = {}
@@ -164,10 +216,10 @@ def static_pages(html: str, list_url: str, max_pages: int = MAX_LIST_PAGES) -> l
 
     def add(url: str) -> None:
         url = urldefrag(url)[0]
-        if page_key(url) != here and url not in found:
-            found.append(url)
+        if url not in found and is_http_url(url) and page_key(url) != here:
+            found[url] = None
 
-    for a in sel.css("a[href]"):
+    for a in read_links(sel, max_links, over_links):
         href = a.attrib["href"].strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
@@ -182,19 +234,28 @@ def static_pages(html: str, list_url: str, max_pages: int = MAX_LIST_PAGES) -> l
             add(url)
     for url in trs_pages(html, list_url):
         add(url)
-    # Fill the gaps a pager leaves out ("1 2 3 … 9"): every number between the lowest and
-    # the highest one seen, per family of sibling URLs.
-    for key, numbers in families.items():
-        lo, hi = min(numbers), min(max(numbers), min(numbers) + max_pages)
-        for n in range(lo, hi + 1):
-            add(build(key, n))
 
     def order(url: str) -> int:
         fam = family_of(url, "1")
         return fam[1] if fam else 0
 
-    found.sort(key=order)  # stable: word-only links keep their page order
-    return found[:max_pages]
+    # Fill the gaps a pager leaves out ("1 2 3 … 9"): every number between the lowest and
+    # the highest one seen, per family of sibling URLs. Pages are kept in page order, the
+    # first `max_pages` of them, so the families' ranges are merged lazily: a page linking
+    # thousands of families costs `max_pages` pages, not thousands of ranges. The merge is
+    # stable: word-only links keep their page order, and linked pages come before filled ones.
+    def fill(key: tuple, numbers: set[int]) -> Iterator[tuple[int, str]]:
+        lo = min(numbers)
+        return ((n, build(key, n)) for n in range(lo, min(max(numbers), lo + max_pages) + 1))
+
+    linked = sorted(((order(url), url) for url in found), key=itemgetter(0))
+    pages = heapq.merge(linked, *(fill(key, numbers) for key, numbers in families.items()), key=itemgetter(0))
+    found.clear()  # now the pages kept, in page order
+    for _, url in pages:
+        if len(found) == max_pages:
+            break
+        add(url)
+    return list(found)
 
 
 class StaticListSpider(ReportSpider):
@@ -212,14 +273,15 @@ class StaticListSpider(ReportSpider):
     def parse_list(self, response: Response) -> Iterator[Any]:
         self.seen_pages.add(page_key(response.url))
         self.crawler.stats.inc_value("govreports/list_pages")
-        html = decoded_text(response)
+        html = self.list_text(response)
+        max_links, over_links = self.link_budget(response)
         links = []
-        for url, title, date in static_report_links(html, response.url):
+        for url, title, date in static_report_links(html, response.url, max_links, over_links):
             if url not in self.seen_reports:
                 self.seen_reports.add(url)
                 links.append((url, title, date))
         yield from self.report_requests(links, response.url)
-        for url in static_pages(html, response.url, self.max_list_pages):
+        for url in static_pages(html, response.url, self.max_list_pages, max_links, over_links):
             key = page_key(url)
             if key in self.seen_pages:
                 continue

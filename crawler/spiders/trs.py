@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
+from parsel import Selector
 from scrapy.http import Response
 
-from .base import ReportSpider, decoded_text
+from pipelines.budgets import LIST_LINKS
+
+from .base import ReportSpider, read_links
 
 _PAGER_RE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
 _COUNT_PAGE_RE = re.compile(r"var\s+countPage\s*=\s*(\d+)")
@@ -32,14 +35,15 @@ def trs_pages(html: str, list_url: str) -> list[str]:
     return [urljoin(list_url, f"{name}_{i}.{ext}") for i in range(1, min(count, 500))]
 
 
-def trs_list_entries(html: str, list_url: str) -> list[tuple[str, str, str | None]]:
-    """(url, title, date) of the article links on a TRS list page."""
-    from parsel import Selector
-
+def trs_list_entries(html: str, list_url: str, max_links: int = LIST_LINKS.limit,
+                     over_links: Callable[[], None] | None = None) -> list[tuple[str, str, str | None]]:
+    """(url, title, date) of the article links on a TRS list page, among its first
+    `max_links` links (`over_links` is called when it has more)."""
     sel = Selector(text=html)
     out: list[tuple[str, str, str | None]] = []
     seen: set[str] = set()
-    for a in sel.css("a[href]"):
+    after: dict[Any, list[str]] | None = None
+    for a in read_links(sel, max_links, over_links):
         href = a.attrib["href"].strip()
         if not _DETAIL_RE.search(href.split("?")[0]):
             continue
@@ -49,11 +53,38 @@ def trs_list_entries(html: str, list_url: str) -> list[tuple[str, str, str | Non
         seen.add(url)
         title = (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip()
         # The date sits beside the link (a <span> or the next <dd>); fall back to the URL's.
-        around = " ".join(a.xpath("./following::text()[position() <= 3]").getall())
-        m = _DATE_RE.search(around) or re.search(r"t(\d{4})(\d{2})(\d{2})_", href)
+        if after is None:  # the walk only for pages that list an article
+            after = texts_after_links(sel.root)
+        m = _DATE_RE.search(" ".join(after.get(a.root, ()))) or re.search(r"t(\d{4})(\d{2})(\d{2})_", href)
         date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
         out.append((url, title, date))
     return out
+
+
+def texts_after_links(root: Any, n: int = 3) -> dict[Any, list[str]]:
+    """The first `n` text nodes after each <a> (lxml element → texts), as the XPath
+    `following::text()[position() <= n]` reads them, for every link in one walk of the tree
+    (the XPath, link by link, reads the rest of the page each time)."""
+    texts: list[str] = []  # every text node, in document order
+    starts: dict[Any, int] = {}  # <a> → its first following text node
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        el, leaving = stack.pop()
+        if not isinstance(el.tag, str):  # a comment or processing instruction: only its tail is text
+            if el.tail:
+                texts.append(el.tail)
+            continue
+        if leaving:
+            if el.tag == "a":
+                starts[el] = len(texts)
+            if el.tail and el is not root:
+                texts.append(el.tail)
+            continue
+        if el.text:
+            texts.append(el.text)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    return {a: texts[i:i + n] for a, i in starts.items()}
 
 
 class TrsSpider(ReportSpider):
@@ -61,10 +92,10 @@ class TrsSpider(ReportSpider):
     platform = "trs"
 
     def parse_list(self, response: Response, first: bool = True) -> Iterator[Any]:
-        html = decoded_text(response)
+        html = self.list_text(response)
         stats = self.crawler.stats
         stats.inc_value("govreports/list_pages_fetched")
-        yield from self.report_requests(trs_list_entries(html, response.url), response.url)
+        yield from self.report_requests(trs_list_entries(html, response.url, *self.link_budget(response)), response.url)
         if first:
             pages = trs_pages(html, response.url)
             # Compared with the pages actually fetched by the pagination monitor.
