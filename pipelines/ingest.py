@@ -89,7 +89,9 @@ def documents(fetch: ReportFetch) -> list[FetchedFile]:
     out = [fetch.page]
     for att in fetch.attachments:
         if att.error or not att.body:
-            logger.warning("attachment %s of %s not fetched: %s", att.url, fetch.url, att.error or "empty")
+            # The spider already logged the skips its budgets made, once a report.
+            if not (att.error or "").startswith("too_large"):
+                logger.warning("attachment %s of %s not fetched: %s", att.url, fetch.url, att.error or "empty")
             continue
         out.append(att)
     return out
@@ -115,6 +117,9 @@ def build_record(fetch: ReportFetch, files: list[FileRecord], extractions: list[
     wherever they were read (the source, the page, the column's listing)."""
     candidates = list(zip(files, extractions, strict=True))
     source, extraction = choose_source(candidates)
+    # A researcher sees in the report's warnings which attachments the archive lacks, and why.
+    extraction.warnings += [f"attachment {a.url} not fetched: {a.error or 'empty response'}"
+                            for a in fetch.attachments if a.error or not a.body]
     page_ex = candidates[0][1]
     m = _YEAR_IN_TITLE.search(fetch.title or "")
     return ReportRecord(

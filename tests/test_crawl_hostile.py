@@ -198,17 +198,16 @@ def test_a_hostile_site_cannot_make_the_crawler_read_local_files(tmp_path):
     assert re.search(r"'govreports/links_skipped_scheme': [1-9]", proc.stderr)
 
 
-def test_a_request_past_the_spiders_filters_is_refused_by_the_downloader(tmp_path):
-    # A start URL is requested as given, without the spiders' link filters: the downloader's
-    # own refusal is what keeps the file unread.
+def test_a_start_url_that_is_not_http_is_a_usage_error(tmp_path):
+    # A start URL would be requested as given, without the spiders' link filters; the command
+    # refuses it before any crawl (the downloader would too: test_scheme_middleware_…).
     marker = f"GOVREPORTS-LOCAL-SECRET-{uuid.uuid4().hex}"
     secret = tmp_path / "secret.html"
     secret.write_text(f"<html><body>{REPORT_TITLE.format(2023)} {marker}</body></html>", "utf-8")
     proc = govreports("crawl", "--start-url", f"file://127.0.0.1{secret}", "--data-dir", str(tmp_path / "data"),
                       *FAST, timeout=300)
-    assert proc.returncode in (0, 3), proc.stderr[-3000:]
-    assert "'govreports/refused_scheme': 1" in proc.stderr
-    assert not [p for p in (tmp_path / "data").rglob("*") if p.is_file() and marker.encode() in unpacked(p)]
+    assert proc.returncode == 2 and "only http(s)" in proc.stderr, proc.stderr[-3000:]
+    assert not [p for p in tmp_path.joinpath("data").rglob("*") if p.is_file() and marker.encode() in unpacked(p)]
 
 
 def test_the_spiders_link_extraction_keeps_only_http():
@@ -299,6 +298,11 @@ def test_report_page_budgets_bound_what_the_crawl_holds(tmp_path):
     assert "'govreports/attachments_over_budget/attachments_per_report': 10" in proc.stderr
     warnings = [line for line in proc.stderr.splitlines() if "attachments not fetched" in line]
     assert len(warnings) == 2, warnings
+    # The report's row says which attachments the archive lacks, and why.
+    [row] = sqlite3.connect(tmp_path / "data" / "archive.db").execute("select warnings from reports").fetchall()
+    lacking = [w for w in json.loads(row[0]) if "not fetched: too_large" in w]
+    assert len(lacking) == 26 and all(w.split()[1].endswith(tuple(f"/a{i}.pdf" for i in range(4, 30)))
+                                      for w in lacking)
     # The list page was read up to its budget: the report linked past it was never asked for.
     assert "/big/late.html" not in hits
     assert "'govreports/list_pages_over_budget/list_page_bytes': 1" in proc.stderr
