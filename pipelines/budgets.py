@@ -37,9 +37,9 @@ XML_NODES = Budget("xml_nodes", 2_000_000, "nodes",
 # Reports run to about 30 pages, their tables in the first few; past these page budgets the
 # first pages are read, with a warning.
 PDF_PAGES = Budget("pdf_pages", 200, "pages", "pages of a PDF read for tables")
-# pdfplumber's table finder compares every crossing of ruling lines on a page with every other;
-# a report's tables cross a few thousand times in all (a 50 × 15 table: 800).
-PDF_RULE_CROSSINGS = Budget("pdf_rule_crossings", 20_000, "crossings",
+# pdfplumber's table finder compares every crossing of ruling lines on a page with every other
+# (seconds for 10,000 on one page); a report's tables cross about 1,000 times in all.
+PDF_RULE_CROSSINGS = Budget("pdf_rule_crossings", 10_000, "crossings",
                             "ruling-line crossings on a PDF's pages given to the table finder")
 OCR_PAGES = Budget("ocr_pages", 60, "pages", "pages of a scanned PDF sent to OCR")
 # An A3 page at 300 dpi is 17.4 million pixels; laying a page out takes about 30 bytes a pixel,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from lxml import etree
 
-from .model import Document, RawTable
+from .model import Document, GridCells, RawTable
 
 # gb2312-labelled pages routinely contain GBK-only characters; gb18030 is a superset of both.
 _ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030"}
@@ -24,7 +24,12 @@ _HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
 
 # Plain etree elements: lxml.html's element classes cost a lookup per element touched, and
 # nothing here needs their methods. (One parser per process: extraction runs in processes.)
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+# huge_tree: without it libxml2 stops, silently, at a text node or attribute over 10 MB, or
+# partway through a long page of long paragraphs (its input buffer's limit), and the report
+# tables after the stop are lost. What it lifts is bounded anyway: the page by the
+# document_bytes budget, nesting at 2,048 levels (256 without), which the deep-nesting cases
+# of tests/hostile read in milliseconds.
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 
 # A report has three to a dozen tables; hostile pages nest thousands.
 MAX_TABLES = 300
@@ -208,12 +213,16 @@ def _own_cells(table: etree._Element) -> list[list[etree._Element]]:
     return out
 
 
-def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str]) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
+def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str], grid_cells: GridCells,
+          ) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
     """Expand rowspan/colspan into a dense grid; `texts` gives each cell's text in order.
-    `origin` maps the positions a merged cell covers to its id (see RawTable.origin)."""
+    `origin` maps the positions a merged cell covers to its id (see RawTable.origin). The
+    positions spans write, and the padded grid, are taken from `grid_cells` before they are
+    allocated."""
     grid: list[list[str | None]] = [[] for _ in rows_cells]
     origin: dict[tuple[int, int], int] = {}
     cell_id = 0
+    start = grid_cells.used
     for r, cells in enumerate(rows_cells):
         row = grid[r]
         c = 0
@@ -228,11 +237,16 @@ def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str]) -> tuple
                 c += 1
                 continue
             rowspan, colspan = _span(rowspan), _span(colspan)
+            # Spans are counted, plain cells are not: a plain cell is an element lxml already
+            # holds, a span multiplies (the positions it writes, and the gaps before them).
+            grid_cells.take(rowspan * colspan)
             for rr in range(r, r + rowspan):
                 if rr >= len(grid):
                     grid.append([])  # spans past the last row: they still widen the table
                 target = grid[rr]
                 if len(target) < c + colspan:
+                    if len(target) < c:
+                        grid_cells.take(c - len(target))
                     target.extend([None] * (c + colspan - len(target)))
                 for cc in range(c, c + colspan):
                     target[cc] = text
@@ -240,16 +254,21 @@ def _grid(rows_cells: list[list[etree._Element]], texts: Iterator[str]) -> tuple
             cell_id += 1
             c += colspan
     width = max(map(len, grid), default=0)
+    # One long row pads every short one to its width: the padded grid is what it holds.
+    grid_cells.settle(start, len(rows_cells) * width)
     # Gaps (None) and short rows are rare: other rows are kept as they are, not copied.
     rows = [row if len(row) == width and None not in row else [t or "" for t in row] + [""] * (width - len(row))
             for row in grid[:len(rows_cells)]]
     return rows, origin  # type: ignore[return-value]  # the Nones are gone
 
 
-def table_grid(table: etree._Element) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
-    """Expand rowspan/colspan into a dense grid of cell texts."""
+def table_grid(table: etree._Element, grid_cells: GridCells | None = None,
+               ) -> tuple[list[list[str]], dict[tuple[int, int], int]]:
+    """Expand rowspan/colspan into a dense grid of cell texts (`grid_cells`: the document's
+    count, when the table is one of several)."""
     rows_cells = _own_cells(table)
-    return _grid(rows_cells, (_cell_text(cell) for cells in rows_cells for cell in cells))
+    return _grid(rows_cells, (_cell_text(cell) for cells in rows_cells for cell in cells),
+                 GridCells() if grid_cells is None else grid_cells)
 
 
 def _grids_and_text(body: etree._Element, tables: list[etree._Element],
@@ -257,7 +276,8 @@ def _grids_and_text(body: etree._Element, tables: list[etree._Element],
     """Every table's grid and the article's text, from one marked serialisation of the article
     (a serialisation per cell was most of the cost of reading a report page). A cell of an
     innermost table contains no other cell, so its text runs from its start mark to the
-    first end mark."""
+    first end mark. The grids take their positions from one GRID_CELLS count for the page."""
+    grid_cells = GridCells()
     layouts = [_own_cells(table) for table in tables]
     marked = _marked_text(body)
     parts = marked.split(_CELL_START)
@@ -277,9 +297,9 @@ def _grids_and_text(body: etree._Element, tables: list[etree._Element],
         # _clean_cell_text, its one-word test inline (a call per cell was a tenth of a grid).
         it = iter([t if " " not in (t := piece.partition(_CELL_END)[0].strip()) and t.isprintable()
                    else _join_cell_lines(t) for piece in pieces])
-        return [_grid(layout, it) for layout in layouts], _normalise_text(marked)
+        return [_grid(layout, it, grid_cells) for layout in layouts], _normalise_text(marked)
     # Not expected: read cell by cell.
-    grids = [_grid(layout, (_cell_text(cell) for cells in layout for cell in cells)) for layout in layouts]
+    grids = [_grid(layout, (_cell_text(cell) for cells in layout for cell in cells), grid_cells) for layout in layouts]
     return grids, _normalise_text(marked)
 
 
@@ -345,15 +365,38 @@ def _title(root: etree._Element, meta: dict[str, str], marked: list[etree._Eleme
     return t.strip() if t and t.strip() else None
 
 
+_NO_MEMORY, _RESOURCE_LIMIT = etree.ErrorTypes.ERR_NO_MEMORY, etree.ErrorTypes.ERR_RESOURCE_LIMIT
+
+
+def _stopped_early(log: etree._ListErrorLog) -> str | None:
+    """Why libxml2 stopped before the end of the page, if it did: it returns the tree read so
+    far, so without this the tables after the stop would vanish without a word. Both errors
+    end the parse, so they are the last one logged."""
+    last = log.last_error
+    if last is None:
+        return None
+    if last.type == _NO_MEMORY:
+        raise MemoryError(f"libxml2: {last.message.strip()}")
+    if last.type == _RESOURCE_LIMIT:  # too deep, even for huge_tree
+        return last.message.split(", use XML_PARSE_HUGE")[0].strip()
+    return None
+
+
 def read_html(data: bytes, content_type: str | None = None) -> Document:
     text, encoding = decode_html(data, content_type)
+    stopped = None
     try:
         if _has_control(data, encoding, text):  # invisible, and not XML text
             text = _CONTROL_RE.sub("", text)
         if _CELL_START in text or _CELL_END in text:
             text = text.replace(_CELL_START, "").replace(_CELL_END, "")
         root = etree.fromstring(text, _PARSER) if text and not text.isspace() else None
-    except (etree.ParserError, etree.XMLSyntaxError):  # nothing parseable ("<!DOCT<!DOCTYYP", fuzzing)
+        stopped = _stopped_early(_PARSER.error_log) if root is not None else None
+    except etree.XMLSyntaxError as exc:
+        if exc.code == _NO_MEMORY:  # not an unparseable page: one too large for the worker
+            raise MemoryError(f"libxml2: {exc.msg}") from exc
+        root = None  # nothing parseable ("<!DOCT<!DOCTYYP", fuzzing)
+    except etree.ParserError:  # nothing at all ("Document is empty")
         root = None
     if root is None:
         root = etree.fromstring("<html><body></body></html>", _PARSER)
@@ -366,6 +409,9 @@ def read_html(data: bytes, content_type: str | None = None) -> Document:
         body = _find_body(root, marked)
     tables: list[RawTable] = []
     warnings: list[str] = []
+    if stopped:
+        warnings.append(f"the page was read only up to where the HTML parser stopped ({stopped}): "
+                        "any table after it is missing")
     all_tables = list(body.iter("table"))
     if len(all_tables) > MAX_TABLES:
         warnings.append(f"{len(all_tables)} tables in the page: only the first {MAX_TABLES} were read")

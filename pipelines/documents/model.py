@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..budgets import GRID_CELLS, TooLarge
+
 
 @dataclass
 class RawTable:
@@ -45,3 +47,28 @@ def pad_rows(rows: list[list[str]]) -> list[list[str]]:
     """Make a ragged grid rectangular; short rows are common in hand-edited tables."""
     width = max((len(r) for r in rows), default=0)
     return [r + [""] * (width - len(r)) for r in rows]
+
+
+class GridCells:
+    """The grid positions a document's tables have taken so far, against the GRID_CELLS
+    budget: spans multiply a small page into millions of cells, so a reader takes the
+    positions a span writes before writing them, and raises `TooLarge` past the budget. One
+    counter a document, shared by all its tables."""
+
+    __slots__ = ("used",)
+
+    def __init__(self) -> None:
+        self.used = 0
+
+    def take(self, n: int) -> None:
+        self.used += n
+        if self.used > GRID_CELLS.limit:
+            raise TooLarge(GRID_CELLS, self.used)
+
+    def settle(self, start: int, area: int) -> None:
+        """A table, begun when `start` positions were taken, is expanded and holds `area`
+        (rows × width, padding included): call before padding it. What its spans wrote stays
+        counted if that was more, so that 300 tables cannot each write the budget anew."""
+        self.used = max(self.used, start + area)
+        if self.used > GRID_CELLS.limit:
+            raise TooLarge(GRID_CELLS, self.used)

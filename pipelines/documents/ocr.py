@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import io
+import math
 import os
 import re
 import shutil
@@ -64,11 +64,14 @@ from pathlib import Path
 
 import pdfplumber
 import pypdfium2 as pdfium
+from pdfminer.pdftypes import PDFStream, resolve1
+from pdfminer.psparser import LIT
 
+from .. import budgets
 from ..tables.templates import PRINTED_LABELS
 from ..tables.text import clean_cell
-from .model import Document, RawTable
-from .pdf import is_picture_page, looks_scanned
+from .model import Document, GridCells, RawTable
+from .pdf import is_picture_page, looks_scanned, nearest, open_pages, pages_warning
 
 try:  # only reading a scan needs them: detection and importing this module do not
     import cv2
@@ -78,6 +81,11 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 DPI = 300
 SCALE = DPI / 72  # pixels per PDF point
+# A page too large for the ocr_pixels budget at DPI is rendered at a lower resolution down to
+# this one: a table's digits, printed at report size (10.5 pt), are then 15 pixels tall, the
+# least the readers tell apart (`_MIN_NATIVE_DIGIT_PX`). Below it the page is refused: the
+# budget is about four A3 pages at this resolution, and a larger page is no report's.
+MIN_DPI = 150
 _DIGITS = "0123456789.,+-"
 _SECTION_START_RE = re.compile(r"第二十条|申请人情况|行政复议|信息内容")  # as in pdf.py
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
@@ -106,8 +114,8 @@ def is_scanned_pdf(data: bytes) -> bool:
     """True when the PDF's pages are pictures: pages carrying a large image have no (or a
     negligible) text layer, and they are at least as many as the pages with text."""
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            return looks_scanned([is_picture_page(page) for page in pdf.pages])
+        with open_pages(data, budgets.PDF_PAGES.limit) as (_pdf, pages, _more):
+            return looks_scanned([is_picture_page(page) for page in pages])
     except Exception:  # noqa: BLE001 - a PDF pdfplumber cannot open is not "scanned"
         return False
 
@@ -536,6 +544,7 @@ class _Piece:
     x1: int
     y1: int
     cells: list[_Cell]
+    scale: float = SCALE  # rendered pixels per PDF point on its page
 
 
 @dataclass
@@ -889,7 +898,7 @@ def _text_lines(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(max(a - pad, 0), min(b + pad, mask.shape[0])) for a, b in bands]
 
 
-def _layout(page_no: int, gray: np.ndarray) -> _Page:
+def _layout(page_no: int, gray: np.ndarray, scale: float = SCALE) -> _Page:
     """A page's tables and cells (cropped, ready to read) and its text as an image; the
     page bitmap itself is not kept, so a long scan does not pile up in memory."""
     gray, _angle = _deskew(gray)
@@ -899,7 +908,7 @@ def _layout(page_no: int, gray: np.ndarray) -> _Page:
     for box in boxes:
         cells = _cells(gray, bw, rules, box)
         if len(cells) >= 2:
-            pieces.append(_Piece(page_no, *box, cells))
+            pieces.append(_Piece(page_no, *box, cells, scale))
     for piece in pieces:  # their cells are read one by one
         gray[piece.y0:piece.y1, piece.x0:piece.x1] = 255
     ok, png = cv2.imencode(".png", gray)
@@ -1406,14 +1415,12 @@ def _axis(values: list[float], tol: float) -> list[float]:
     return [sum(g) / len(g) for g in groups]
 
 
-def _index(axis: list[float], v: float) -> int:
-    return min(range(len(axis)), key=lambda i: abs(axis[i] - v))
-
-
-def _grid(pieces: list[_Piece], index: int) -> RawTable:
+def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None) -> RawTable:
     """One grid from a table's pieces: the next page's part is laid right under the
     previous one (its top rule on the previous bottom rule) and scaled to the first part's
-    width, since a scanner never puts two pages at exactly the same place."""
+    width, since a scanner never puts two pages at exactly the same place. Its cells are
+    counted against the grid_cells budget (`grid_cells`: the document's count) before any is
+    allocated."""
     ref = pieces[0]
     pad = 3  # from a cell's interior to the middle of its rules
     entries = []
@@ -1431,21 +1438,30 @@ def _grid(pieces: list[_Piece], index: int) -> RawTable:
     xs = _axis([e[2] for e in entries] + [e[3] for e in entries], tol)
     ys = _axis([e[4] for e in entries] + [e[5] for e in entries], tol)
     n_rows, n_cols = max(len(ys) - 1, 0), max(len(xs) - 1, 0)
+    size = n_rows * n_cols
+    grid_cells = GridCells() if grid_cells is None else grid_cells
+    grid_cells.settle(grid_cells.used, size)
     rows = [[""] * n_cols for _ in range(n_rows)]
     table = RawTable(index=index, rows=rows, page=ref.page_no)
+    written = 0
     for cid, (piece, cell, x0, x1, top, bottom) in enumerate(entries):
-        c0, c1 = _index(xs, x0), _index(xs, x1)
-        r0, r1 = _index(ys, top), _index(ys, bottom)
-        bbox = (piece.page_no, *(round(v / SCALE, 1) for v in (cell.x0 - pad, cell.y0 - pad,
-                                                                cell.x1 + pad, cell.y1 + pad)))
-        for r in range(r0, max(r1, r0 + 1)):
-            for c in range(c0, max(c1, c0 + 1)):
-                if r < n_rows and c < n_cols:
-                    rows[r][c] = cell.text
-                    table.bboxes[(r, c)] = bbox
-                    table.origin[(r, c)] = cid
-                    if cell.conf is not None:
-                        table.confidence[(r, c)] = round(cell.conf, 1)
+        c0, c1 = nearest(xs, x0), nearest(xs, x1)
+        r0, r1 = nearest(ys, top), nearest(ys, bottom)
+        r_end, c_end = min(max(r1, r0 + 1), n_rows), min(max(c1, c0 + 1), n_cols)
+        span = max(r_end - r0, 0) * max(c_end - c0, 0)
+        written += span
+        if written > size:  # overlapping cells write some positions twice: count writes
+            grid_cells.take(min(span, written - size))
+        bbox = (piece.page_no, *(round(v / piece.scale, 1) for v in (cell.x0 - pad, cell.y0 - pad,
+                                                                      cell.x1 + pad, cell.y1 + pad)))
+        conf = round(cell.conf, 1) if cell.conf is not None else None
+        for r in range(r0, r_end):
+            for c in range(c0, c_end):
+                rows[r][c] = cell.text
+                table.bboxes[(r, c)] = bbox
+                table.origin[(r, c)] = cid
+                if conf is not None:
+                    table.confidence[(r, c)] = conf
     return table
 
 
@@ -1507,55 +1523,134 @@ def _read_numbers(views: list[_Number | None], digits_lang: str,
 # ── Entry point ─────────────────────────────────────────────────────────────
 
 
-def _pages(data: bytes) -> list[_Page]:
-    """Render each page at 300 dpi (pdfium is not thread-safe: one page at a time) and lay
-    it out in the pool meanwhile, with only a few rendered pages waiting at any time."""
+@dataclass
+class _Plan:
+    """How one page is rendered: its resolution, and its scan's (None when unknown)."""
+
+    dpi: int
+    scan_dpi: float | None = None
+
+
+def _render_dpi(page_no: int, width_pt: float, height_pt: float) -> int:
+    """The resolution to render a page at: DPI, or for a page too large for the ocr_pixels
+    budget the highest that fits, down to MIN_DPI; below that, TooLarge (measured from the
+    page's size before anything is drawn)."""
+    def pixels(dpi: float) -> int:
+        return math.ceil(width_pt * dpi / 72) * math.ceil(height_pt * dpi / 72)
+
+    limit = budgets.OCR_PIXELS.limit
+    if pixels(DPI) <= limit:
+        return DPI
+    dpi = math.floor(DPI * math.sqrt(limit / pixels(DPI)))
+    while dpi >= MIN_DPI and pixels(dpi) > limit:  # rounding up may add a row or a column
+        dpi -= 1
+    if dpi < MIN_DPI:
+        raise budgets.TooLarge(budgets.OCR_PIXELS, pixels(MIN_DPI),
+                               f"page {page_no} is {width_pt:,.0f} × {height_pt:,.0f} pt, "
+                               f"at the least resolution its print could be read at ({MIN_DPI} dpi)")
+    return dpi
+
+
+def _image_size(size: object) -> tuple[int, int]:
+    """An image's declared (width, height); (0, 0) when unreadable, as pdfium cannot draw it."""
+    try:
+        w, h = (int(resolve1(v)) for v in size or (0, 0))  # type: ignore[union-attr]
+    except Exception:  # noqa: BLE001 - a broken reference or a value that is no number
+        return 0, 0
+    return max(w, 0), max(h, 0)
+
+
+def _largest_image(pdf: pdfplumber.PDF) -> int:
+    """Pixels of the document's largest image object, wherever it is drawn from: a soft
+    mask, an annotation or a pattern is decoded to render a page too, and none of them is
+    among a page's images."""
+    largest = 0
+    for xref in pdf.doc.xrefs:
+        for objid in xref.get_objids():
+            try:
+                obj = pdf.doc.getobj(objid)
+            except Exception:  # noqa: BLE001 - pdfium meets a broken object on its own
+                continue
+            if isinstance(obj, PDFStream) and obj.get("Subtype") is _IMAGE:
+                w, h = _image_size((obj.get_any(("W", "Width")), obj.get_any(("H", "Height"))))
+                largest = max(largest, w * h)
+    return largest
+
+
+_IMAGE = LIT("Image")
+
+
+def _plan(data: bytes) -> tuple[list[_Plan], list[str]]:
+    """Each page to OCR, planned before any is rendered: the first OCR_PAGES pages; each
+    page's images within the ocr_image_pixels budget (rendering decodes them whole, however
+    small the page); its resolution (`_render_dpi`); its scan's own resolution, from its
+    largest image (scan pixels per rendered pixel decide how strictly digits are read)."""
+    warnings = []
+    plans: list[_Plan] = []
+    scan_dpi: dict[int, float] = {}
+    with open_pages(data, budgets.OCR_PAGES.limit) as (pdf, pages, _more):
+        budgets.check(budgets.OCR_IMAGE_PIXELS, _largest_image(pdf), "one image of the PDF")
+        for page_no, page in enumerate(pages, start=1):
+            decoded = 0
+            for im in page.images:
+                w, h = _image_size(im.get("srcsize"))
+                decoded += w * h
+                width_pt = float(im["x1"]) - float(im["x0"])
+                if width_pt > 0.25 * float(page.width) and w:
+                    scan_dpi[page_no] = max(scan_dpi.get(page_no, 0.0), w / (width_pt / 72.0))
+            budgets.check(budgets.OCR_IMAGE_PIXELS, decoded, f"page {page_no}'s images")
+    doc = pdfium.PdfDocument(data)
+    try:
+        # Past the budget the first pages are read, with a warning, rather than none: a
+        # report's tables come in its first pages (see PDF_PAGES).
+        if len(doc) > budgets.OCR_PAGES.limit:
+            warnings.append(pages_warning(budgets.OCR_PAGES, "read by OCR"))
+        for i in range(min(len(doc), budgets.OCR_PAGES.limit)):
+            page = doc[i]
+            width_pt, height_pt = page.get_size()  # the box pdfium renders, turned as shown
+            page.close()
+            dpi = _render_dpi(i + 1, width_pt, height_pt)
+            if dpi != DPI:
+                warnings.append(f"page {i + 1} ({width_pt:,.0f} × {height_pt:,.0f} pt) read at {dpi:g} dpi "
+                                f"to fit the {budgets.OCR_PIXELS.name} budget")
+            plans.append(_Plan(dpi, scan_dpi.get(i + 1)))
+    finally:
+        doc.close()
+    return plans, warnings
+
+
+def _pages(data: bytes, plans: list[_Plan]) -> list[_Page]:
+    """Render each planned page (pdfium is not thread-safe: one page at a time) and lay it
+    out in the pool meanwhile, with only a few rendered pages waiting at any time."""
     pdf = pdfium.PdfDocument(data)
     futures = []
     try:
         with ThreadPoolExecutor(max_workers=_workers()) as pool:
-            for i in range(len(pdf)):
+            for i, plan in enumerate(plans):
                 while sum(not f.done() for f in futures) >= 2 * _workers():
                     next(f for f in futures if not f.done()).result()
                 page = pdf[i]
-                gray = np.array(page.render(scale=SCALE, grayscale=True).to_numpy(), dtype=np.uint8)
+                scale = plan.dpi / 72
+                gray = np.array(page.render(scale=scale, grayscale=True).to_numpy(), dtype=np.uint8)
                 page.close()
-                futures.append(pool.submit(_layout, i + 1, gray))
+                futures.append(pool.submit(_layout, i + 1, gray, scale))
             return [f.result() for f in futures]
     finally:
         pdf.close()
 
 
-def _native_scale(data: bytes) -> dict[int, float]:
-    """Page number → scan pixels per rendered pixel, from the page's largest image."""
-    out: dict[int, float] = {}
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for page_no, page in enumerate(pdf.pages, start=1):
-                best = None
-                for im in page.images:
-                    width_pt = float(im["x1"]) - float(im["x0"])
-                    src = im.get("srcsize") or (0, 0)
-                    if width_pt > 0.25 * float(page.width) and src[0]:
-                        dpi = float(src[0]) / (width_pt / 72.0)
-                        best = dpi if best is None else max(best, dpi)
-                if best:
-                    out[page_no] = min(best / DPI, 1.0)
-    except Exception:  # noqa: BLE001 - only a hint; without it the scan counts as sharp
-        pass
-    return out
-
-
 def read_scanned_pdf(data: bytes) -> Document:
     """OCR an image-only PDF into a Document (format "scan") with per-cell confidences."""
+    plans, warnings = _plan(data)  # budgets first: refusing a page needs no OCR installed
     _require_ocr()
     digits_lang = "eng" if "eng" in _languages() else "chi_sim"
-    pages = _pages(data)
-    native = _native_scale(data)
-    for page in pages:
+    pages = _pages(data, plans)
+    for page, plan in zip(pages, plans, strict=True):
+        # Scan pixels per rendered pixel; without the scan's own resolution it counts as sharp.
+        native = min(plan.scan_dpi / plan.dpi, 1.0) if plan.scan_dpi else 1.0
         for piece in page.pieces:
             for cell in piece.cells:
-                cell.native = native.get(page.page_no, 1.0)
+                cell.native = native
     cells = [c for p in pages for piece in p.pieces for c in piece.cells if c.image is not None]
     page_images = [page.text_image for page in pages]
     views = [_number_view(c) for c in cells]
@@ -1626,7 +1721,8 @@ def read_scanned_pdf(data: bytes) -> Document:
             last_on_prev_page = i == len(page.pieces) - 1
         if not page.pieces:
             last_on_prev_page = False
-    tables = [_grid(group, i) for i, group in enumerate(groups)]
+    grid_cells = GridCells()  # one count for all the document's tables
+    tables = [_grid(group, i, grid_cells) for i, group in enumerate(groups)]
 
     texts = []
     for page in pages:
@@ -1635,7 +1731,7 @@ def read_scanned_pdf(data: bytes) -> Document:
         items += [(top, 1, _table_lines(t)) for top, t in page_tables]
         lines = [line for _top, _k, chunk in sorted(items, key=lambda x: (x[0], x[1])) for line in chunk]
         texts.append("\n".join(lines))
-    doc = Document(format="scan", text="\n".join(texts), tables=tables)
+    doc = Document(format="scan", text="\n".join(texts), tables=tables, warnings=warnings)
     n_low = sum(1 for c in cells if c.conf is not None and c.conf < 80)
     doc.warnings.append(f"scanned PDF read by OCR (RapidOCR cells, tesseract checks and page text): {len(pages)} pages, "
                         f"{len(cells)} inked cells, {n_low} below confidence 80")

@@ -13,13 +13,21 @@ import bisect
 import io
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pdfplumber
+from pdfminer.pdfpage import PDFPage
+from pdfplumber.page import Page
+from pdfplumber.table import TableSettings, merge_edges
 from pdfplumber.utils import extract_text as chars_to_text
+from pdfplumber.utils import filter_edges
+from pdfplumber.utils.exceptions import PdfminerException
 
+from .. import budgets
 from ..tables.text import clean_cell
-from .model import Document, RawTable
+from .model import Document, GridCells, RawTable
 
 # pdfminer logs at DEBUG per object; under Scrapy's root logger that more than doubles the
 # cost of reading a PDF (measured by bench/performance.py).
@@ -32,7 +40,6 @@ _TOL = 2.0
 @dataclass
 class _Piece:
     page_no: int
-    page: object
     table: object
     y_offset: float
     texts: dict[tuple[float, ...], str] = field(default_factory=dict)  # cell bbox → text
@@ -70,29 +77,48 @@ def _axis(values: list[float]) -> list[float]:
     return out
 
 
-def _index(axis: list[float], v: float) -> int:
-    return min(range(len(axis)), key=lambda i: abs(axis[i] - v))
+def nearest(axis: list[float], v: float) -> int:
+    """Index of the value of the sorted `axis` nearest to v (the lower one on a tie), by
+    bisection: a table stitched over many pages has as many rules as cells, and a scan of
+    the axis per cell made building its grid quadratic."""
+    i = bisect.bisect_left(axis, v)
+    if i == len(axis) or (i > 0 and v - axis[i - 1] <= axis[i] - v):
+        return i - 1
+    return i
 
 
-def _grid(pieces: list[_Piece], index: int) -> RawTable:
+def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None) -> RawTable:
+    """The table's dense grid, its cells counted against the grid_cells budget (`grid_cells`:
+    the document's count) before any is allocated."""
     cells = [(p, (x0, top + p.y_offset, x1, bottom + p.y_offset), (x0, top, x1, bottom))
              for p in pieces for (x0, top, x1, bottom) in p.table.cells]
     xs = _axis([c[1][0] for c in cells] + [c[1][2] for c in cells])
     ys = _axis([c[1][1] for c in cells] + [c[1][3] for c in cells])
     n_rows, n_cols = max(len(ys) - 1, 0), max(len(xs) - 1, 0)
+    size = n_rows * n_cols
+    grid_cells = GridCells() if grid_cells is None else grid_cells
+    grid_cells.settle(grid_cells.used, size)
     rows = [[""] * n_cols for _ in range(n_rows)]
     bboxes: dict[tuple[int, int], tuple[float, ...]] = {}
     origin: dict[tuple[int, int], int] = {}
+    written = 0
     for cid, (piece, (x0, top, x1, bottom), bbox) in enumerate(cells):
-        c0, c1 = _index(xs, x0), _index(xs, x1)
-        r0, r1 = _index(ys, top), _index(ys, bottom)
+        c0, c1 = nearest(xs, x0), nearest(xs, x1)
+        r0, r1 = nearest(ys, top), nearest(ys, bottom)
+        r_end, c_end = min(max(r1, r0 + 1), n_rows), min(max(c1, c0 + 1), n_cols)
+        # Cells that overlap write some positions twice: past the grid's size, count writes.
+        span = max(r_end - r0, 0) * max(c_end - c0, 0)
+        written += span
+        if written > size:
+            grid_cells.take(min(span, written - size))
         text = clean_cell(piece.texts.get(bbox, "").replace("\n", ""))
-        for r in range(r0, max(r1, r0 + 1)):
-            for c in range(c0, max(c1, c0 + 1)):
-                if r < n_rows and c < n_cols:
-                    rows[r][c] = text
-                    bboxes[(r, c)] = (piece.page_no, *(round(v, 1) for v in bbox))
-                    origin[(r, c)] = cid
+        where = (piece.page_no, *(round(v, 1) for v in bbox))
+        for r in range(r0, r_end):
+            row = rows[r]
+            for c in range(c0, c_end):
+                row[c] = text
+                bboxes[(r, c)] = where
+                origin[(r, c)] = cid
     return RawTable(index=index, rows=rows, page=pieces[0].page_no, bboxes=bboxes, origin=origin)
 
 
@@ -132,8 +158,56 @@ def looks_scanned(kinds: list[bool | None]) -> bool:
     return pictures > 0 and pictures >= sum(1 for k in kinds if k is False)
 
 
-# Annual reports run to a few dozen pages; a longer PDF is read up to here, with a warning.
-MAX_PAGES = 200
+def first_pages(pdf: pdfplumber.PDF, limit: int) -> tuple[list[Page], bool]:
+    """The first `limit` pages and whether there are more, without building the rest:
+    `pdf.pages` parses every page of the page tree, however many it holds."""
+    pages: list[Page] = []
+    doctop = 0.0
+    try:
+        for i, obj in enumerate(PDFPage.create_pages(pdf.doc)):
+            if i == limit:
+                return pages, True
+            page = Page(pdf, obj, page_number=i + 1, initial_doctop=doctop)
+            pages.append(page)
+            doctop += float(page.height)
+    except Exception as exc:  # as pdfplumber's own `pages` reports a broken page tree
+        raise PdfminerException(exc) from exc
+    return pages, False
+
+
+@contextmanager
+def open_pages(data: bytes, limit: int) -> Iterator[tuple[pdfplumber.PDF, list[Page], bool]]:
+    """The PDF, its first `limit` pages and whether there are more (`first_pages`), closed on
+    exit without `PDF.close()`, which parses every page of the PDF to close it."""
+    stream = io.BytesIO(data)  # ours to close: pdfplumber leaves a stream it was given open
+    pages: list[Page] = []
+    try:
+        pdf = pdfplumber.open(stream)
+        pages, more = first_pages(pdf, limit)
+        yield pdf, pages, more
+    finally:
+        for page in pages:
+            page.close()
+        stream.close()
+
+
+def pages_warning(budget: budgets.Budget, what: str) -> str:
+    return (f"PDF has more than {budget.limit} pages: only the first {budget.limit} were {what} "
+            f"(the {budget.name} budget)")
+
+
+def rule_crossings(page: Page) -> int:
+    """At most how many points pdfplumber's table finder will find where ruling lines cross
+    (its cell search compares every one with every other): the ruling lines made as it
+    makes them (short strokes dropped, lines snapped and joined, with its default settings),
+    distinct rows of them × distinct columns, counted in n log n."""
+    settings = TableSettings.resolve(None)
+    edges = filter_edges(page.edges, min_length=settings.edge_min_length_prefilter)
+    edges = merge_edges(edges, settings.snap_x_tolerance, settings.snap_y_tolerance,
+                        settings.join_x_tolerance, settings.join_y_tolerance)
+    edges = filter_edges(edges, min_length=settings.edge_min_length)
+    return len({e["top"] for e in edges if e["orientation"] == "h"}) \
+        * len({e["x0"] for e in edges if e["orientation"] == "v"})
 
 
 def read_pdf(data: bytes) -> Document:
@@ -141,18 +215,32 @@ def read_pdf(data: bytes) -> Document:
     groups: list[list[_Piece]] = []
     warnings: list[str] = []
     kinds: list[bool | None] = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    crossings = 0
+    skipped: list[int] = []  # pages whose tables were not read (pdf_rule_crossings)
+    # Past the budget the first pages are read, with a warning, rather than none: a report's
+    # tables come in its first pages, and a PDF that long is a report bound with its annexes
+    # (or several reports in one), whose tables are still worth having.
+    with open_pages(data, budgets.PDF_PAGES.limit) as (_pdf, pages, more):
         y_offset = 0.0
         last_on_prev_page = False
-        if len(pdf.pages) > MAX_PAGES:
-            warnings.append(f"PDF has {len(pdf.pages)} pages: only the first {MAX_PAGES} were read")
-        for page_no, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
+        if more:
+            warnings.append(pages_warning(budgets.PDF_PAGES, "read"))
+        for page_no, page in enumerate(pages, start=1):
             texts.append(page.extract_text() or "")
             kinds.append(is_picture_page(page))
-            found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+            # The table finder takes time quadratic in a page's rule crossings: a page past
+            # what the document has left of the budget keeps its text but not its tables (a
+            # report's few tables fit many times over; one mesh page must not cost the rest).
+            here = rule_crossings(page)
+            if crossings + here > budgets.PDF_RULE_CROSSINGS.limit:
+                skipped.append(page_no)
+                found = []
+            else:
+                crossings += here
+                found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
             chars = page.chars if found else []
             for i, table in enumerate(found):
-                piece = _Piece(page_no, page, table, y_offset, _cell_texts(chars, table.cells))
+                piece = _Piece(page_no, table, y_offset, _cell_texts(chars, table.cells))
                 if groups and _continues(groups[-1][-1], piece, last_on_prev_page, i == 0):
                     groups[-1].append(piece)
                 else:
@@ -161,7 +249,13 @@ def read_pdf(data: bytes) -> Document:
             if not found:
                 last_on_prev_page = False
             y_offset += float(page.height)
-        tables = [_grid(group, i) for i, group in enumerate(groups)]
+            page.close()  # its parsed objects: the tables keep their cells, the text is taken
+        grid_cells = GridCells()  # one count for all the document's tables
+        tables = [_grid(group, i, grid_cells) for i, group in enumerate(groups)]
+    if skipped:
+        warnings.append(f"tables not read on {len(skipped)} page(s) (from page {skipped[0]}): their ruling lines "
+                        f"cross more often than the {budgets.PDF_RULE_CROSSINGS.name} budget has left "
+                        f"({budgets.PDF_RULE_CROSSINGS.limit:,} a document)")
     doc = Document(format="pdf", text="\n".join(texts), tables=tables, warnings=warnings)
     # Decided from the pages already parsed: opening the PDF again only to ask cost a third
     # of reading it (bench/performance.py). extract.read_document sends scans to OCR.

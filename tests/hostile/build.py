@@ -25,7 +25,8 @@ def html(body: str, head: str = '<meta charset="utf-8">') -> bytes:
     return f"<html><head>{head}<title>{TITLE}</title></head><body>{body}</body></html>".encode()
 
 
-def docx_with(document_xml: bytes, drop: tuple[str, ...] = ()) -> bytes:
+def docx_with(document_xml: bytes, drop: tuple[str, ...] = (), compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """The seed DOCX with another word/document.xml (compressed by `compression`)."""
     src = zipfile.ZipFile(io.BytesIO(SEED_DOCX.read_bytes()))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -34,7 +35,7 @@ def docx_with(document_xml: bytes, drop: tuple[str, ...] = ()) -> bytes:
                 continue
             data = document_xml if info.filename == "word/document.xml" else src.read(info.filename)
             zi = zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.compress_type = compression if info.filename == "word/document.xml" else zipfile.ZIP_DEFLATED
             zf.writestr(zi, data)
     return out.getvalue()
 
@@ -134,10 +135,95 @@ def cases() -> dict[str, tuple[bytes, dict]]:
     add("html-doctype-garbage.html", b"<!DOCT<!DOCTYYP", "no_tables")
     add("html-doctype-garbage-tagged.html", b"<html><!DOCT<!DOCTYYP", ["no_tables", "unsupported"])
     add("pdf-html-inside.pdf", b"%PDF-1.4\n<html><body>" + TITLE.encode() + b"</body></html>", "error")
+    # Budgets (pipelines/budgets.py): a small file that multiplies stops at the budget it would
+    # pass, named in the message, instead of exhausting the worker.
+    add("html-span-flood.html", html("<table><tr>" + "<td rowspan=200 colspan=200>x</td>" * 1100 + "</tr></table>"),
+        "too_large", message="grid_cells")
+    # One row 20,000 positions wide pads 200 one-cell rows to its width: 4 million positions.
+    add("html-wide-row-pads-short-rows.html", html("<table><tr>" + "<td colspan=200>x</td>" * 100 + "</tr>"
+                                                    + "<tr><td>y</td></tr>" * 200 + "</table>"),
+        "too_large", message="grid_cells")
+    add("docx-gridspan-flood.docx", docx_with(_docx_rows(201, '<w:tc><w:tcPr><w:gridSpan w:val="200"/></w:tcPr>'
+                                                          '<w:p><w:r><w:t>{i}</w:t></w:r></w:p></w:tc>' * 50)),
+        "too_large", message="grid_cells")
+    add("docx-gridbefore-flood.docx", docx_with(_docx_rows(10_001, '<w:trPr><w:gridBefore w:val="200"/></w:trPr>'
+                                                           '<w:tc><w:p><w:r><w:t>{i}</w:t></w:r></w:p></w:tc>')),
+        "too_large", message="grid_cells")
+    add("docx-document-xml-100x.docx", docx_with(_table_rows_100x(24_000_000)), "too_large", message="xml_nodes")
+    add("docx-whitespace-then-nodes.docx", docx_with(b" " * (2 << 20) + _seed_document_xml().split(b"?>", 1)[1]
+                                                     .replace(b"<w:body>", b"<w:body>" + b"<w:p/>" * 2_100_000)),
+        "too_large", message="xml_nodes")
+    # A real package whose document.xml inflates to 80 MB and is stated as 1 MB.
+    add("docx-lying-sizes.docx", _understated(docx_with(_document(" " * (80 << 20)))), "too_large",
+        message="inflated_bytes")
+    add("docx-utf7-markup.docx", docx_with(_utf7_document()), "error", message="encoding")
+    add("docx-bzip2.docx", docx_with(_seed_document_xml(), compression=zipfile.ZIP_BZIP2), "error",
+        message="compressed with zip method")
+    # libxml2 stops at a text node or attribute over 10 MB unless told otherwise: the report's
+    # tables after one must still be read.
+    table_at = seed_html.index(b"<table")
+    add("html-12mb-text-before-tables.html",
+        seed_html[:table_at] + b"<p>" + "年".encode() * 4_000_000 + b"</p>" + seed_html[table_at:], "ok")
+    add("html-12mb-attribute-before-tables.html",
+        seed_html[:table_at] + b'<p title="' + b"x" * 12_000_000 + b'">a</p>' + seed_html[table_at:], "ok")
+    # Deeper than even huge_tree reads: what follows is lost, and the page says so.
+    add("html-too-deep-before-tables.html",
+        seed_html[:table_at] + b"<div>" * 3000 + b"x" + b"</div>" * 3000 + seed_html[table_at:],
+        "no_tables", warning="parser stopped")
     from .pdf_cases import pdf_cases
 
     c.update(pdf_cases())
     return c
+
+
+def _document(body: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W}><w:body>{body}'
+            "</w:body></w:document>").encode()
+
+
+def _docx_rows(n: int, row: str) -> bytes:
+    """A document.xml of one table of `n` rows, each `row` with its number for {i}."""
+    return _document("<w:tbl>" + "".join(f"<w:tr>{row.format(i=i)}</w:tr>" for i in range(n)) + "</w:tbl>")
+
+
+def _table_rows_100x(size: int) -> bytes:
+    """A document.xml of `size` bytes: table rows shaped as Word writes them, one digit a cell
+    varying, so that it deflates 80 to 100:1 (the attack: to 262 MB at 100:1)."""
+    import random
+
+    rnd = random.Random(2)
+    cell = ('<w:tc><w:tcPr><w:tcW w:w="1000" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:jc w:val="center"/></w:pPr>'
+            '<w:r><w:rPr><w:rFonts w:ascii="宋体" w:hAnsi="宋体"/><w:sz w:val="21"/></w:rPr><w:t>{}</w:t></w:r></w:p></w:tc>')
+    row_bytes = len(("<w:tr>" + cell * 8 + "</w:tr>").format(*"0" * 8).encode())
+    rows = ["<w:tr>" + "".join(cell.format(rnd.randrange(10)) for _ in range(8)) + "</w:tr>"
+            for _ in range(size // row_bytes)]
+    return _document("<w:tbl>" + "".join(rows) + "</w:tbl>")
+
+
+def _understated(package: bytes, at_most: int = 1 << 20, only: str | None = None) -> bytes:
+    """`package` with each member's (or `only`'s) size stated as at most `at_most`, in its local
+    header and in the central directory (zipfile reads the directory's): a check of the stated
+    sizes passes."""
+    import struct
+
+    out = bytearray(package)
+    with zipfile.ZipFile(io.BytesIO(package)) as zf:
+        central = zf.start_dir
+        for info in zf.infolist():
+            n, m, k = struct.unpack_from("<HHH", out, central + 28)
+            if only in (None, info.filename):
+                for at in (info.header_offset + 22, central + 24):  # uncompressed size fields
+                    struct.pack_into("<I", out, at, min(info.file_size, at_most))
+            central += 46 + n + m + k
+    return bytes(out)
+
+
+def _utf7_document() -> bytes:
+    """A document.xml in UTF-7, which libxml2 reads: its paragraphs' "<" are written "+ADw-",
+    so a count of "<" bytes would not see them."""
+    paragraphs = b"+ADw-w:p/+AD4-" * 10  # "<w:p/>": Python's codec writes "<" as itself
+    return (f'<?xml version="1.0" encoding="UTF-7"?><w:document {W}><w:body>'.encode()
+            + paragraphs + b"</w:body></w:document>")
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
