@@ -1,5 +1,6 @@
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,29 @@ def seed_doc(tmp_path_factory) -> bytes:
                     "--convert-to", "doc", "--outdir", str(tmp), str(src)],
                    check=True, capture_output=True, timeout=180)
     return (tmp / "seed.doc").read_bytes()
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A redis-server of the test's own on 127.0.0.1, for the distributed crawl and drain."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server not installed")
+    import redis
+
+    from .helpers import free_port
+
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                             "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=10)

@@ -6,7 +6,6 @@ the archive."""
 from __future__ import annotations
 
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -14,7 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 import yaml
 
 from crawler.registry import SAMPLE_SITES_FILE, load_sites
@@ -22,7 +20,7 @@ from crawler.sample_sites.server import SampleSites
 from pipelines.ingest import doc_key
 from pipelines.warc import iter_report_manifests
 
-from .helpers import free_port, govreports
+from .helpers import govreports
 from .test_end_to_end import TRUTH
 
 KILLS = 20
@@ -140,54 +138,39 @@ def assert_rebuild_keeps_every_report(data: Path, db: Path) -> None:
 KILL_AT = (1, 2, 4, 7, 11, 16, 22, 29)
 
 
+def kill_at_each(cmd: list[str], db: Path, warc_dir: Path, points: tuple[int, ...]) -> int:
+    """Run `cmd` again and again, SIGKILLing it as the database reaches each number of reports;
+    after each kill, every stored report must have its manifest. Returns the kills made (the
+    command may finish before the last points)."""
+    kills = 0
+    for n in points:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not kill_at(proc, db, n):
+            break
+        kills += 1
+        unlisted = {(s, k) for s, k, _ in snapshot(db)} - manifest_keys(warc_dir)
+        assert not unlisted, f"killed at {n} reports: stored without a manifest: {sorted(unlisted)}"
+    return kills
+
+
 def test_sigkill_as_reports_commit_leaves_no_report_without_its_manifest(tmp_path):
     """Killed the moment the database shows a new report (the window between a report's commit
     and its WARC manifest, if there were one), over several points of the crawl: every stored
     report is listed in the WARCs, and a rebuild after the rerun holds every report."""
     data = tmp_path / "data"
     db = data / "archive.db"
-    kills = 0
     with SampleSites() as sites:
         registry = tmp_path / "sites.yaml"
         registry.write_text(yaml.safe_dump(load_sites(SAMPLE_SITES_FILE, base_urls=sites.base_urls),
                                            allow_unicode=True), "utf-8")
         cmd = crawl_cmd(registry, data, delay=0)
-        for n in KILL_AT:
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            if not kill_at(proc, db, n):
-                break
-            kills += 1
-            stored = {(s, k) for s, k, _ in snapshot(db)}
-            unlisted = stored - manifest_keys(data / "warc")
-            assert not unlisted, f"killed at {n} reports: stored without a manifest: {sorted(unlisted)}"
+        kills = kill_at_each(cmd, db, data / "warc", KILL_AT)
         assert kills >= 5, "the crawl finished before most kill points"
         final = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         assert final.returncode == 0, final.stderr[-2000:]
     assert {(s, k) for s, k, _ in snapshot(db)} == {(r["site_id"], r["path"]) for r in TRUTH["reports"]}
     assert_rebuild_keeps_every_report(data, db)
 
-
-@pytest.fixture
-def redis_url(tmp_path):
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server not installed")
-    import redis
-
-    port = free_port()
-    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def test_sigkill_of_a_drain_as_reports_commit_leaves_no_report_without_its_manifest(redis_url, tmp_path):
@@ -204,15 +187,7 @@ def test_sigkill_of_a_drain_as_reports_commit_leaves_no_report_without_its_manif
     db = data / "archive.db"
     cmd = [sys.executable, "-m", "crawler.cli", "drain", "--redis", redis_url, "--run-id", "k",
            "--data-dir", str(data), "--idle-timeout", "2"]
-    kills = 0
-    for n in (1, 3, 8, 15, 24, 31):
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not kill_at(proc, db, n):
-            break
-        kills += 1
-        stored = {(s, k) for s, k, _ in snapshot(db)}
-        unlisted = stored - manifest_keys(data / "warc")
-        assert not unlisted, f"killed at {n} reports: stored without a manifest: {sorted(unlisted)}"
+    kills = kill_at_each(cmd, db, data / "warc", (1, 3, 8, 15, 24, 31))
     assert kills >= 4
     final = govreports(*cmd[3:])
     assert final.returncode == 0, final.stderr[-2000:]
