@@ -55,9 +55,16 @@ class WarcRecorder:
 
     def _open(self) -> None:
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-        path = self.directory / f"{self.prefix}-{stamp}-{self.serial:05d}.warc.gz"
-        self.serial += 1
-        self.fh = open(path, "wb")  # noqa: SIM115 - closed in close()/_roll()
+        while True:
+            path = self.directory / f"{self.prefix}-{stamp}-{self.serial:05d}.warc.gz"
+            self.serial += 1
+            try:
+                # Never over another file: a run killed and started again within the same
+                # second has the same name, and "wb" emptied the killed run's records.
+                self.fh = open(path, "xb")  # noqa: SIM115 - closed in close()/_roll()
+                break
+            except FileExistsError:
+                continue
         self.writer = WARCWriter(self.fh, gzip=True)
         self.paths.append(path)
         self.writer.write_record(self.writer.create_warcinfo_record(path.name, self.info))

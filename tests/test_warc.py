@@ -17,3 +17,17 @@ def test_a_background_recorder_rolls_files_and_keeps_every_record(tmp_path):
     assert all(p.exists() for p in recorder.paths)
     assert {url: body for url, _, body in iter_responses(tmp_path)} == bodies
     assert sorted(m["url"] for m in iter_report_manifests(tmp_path)) == sorted(bodies)
+
+
+def test_a_run_started_again_within_the_same_second_never_writes_over_the_last(tmp_path):
+    # A crawl killed and run again at once opens its WARC in the same second as the killed run.
+    first = WarcRecorder(tmp_path, "site", {"software": "test"})
+    first.write_report("http://127.0.0.1/a.html", {"url": "http://127.0.0.1/a.html"})
+    first.fh.flush()  # as a killed process leaves it: never closed
+    second = WarcRecorder(tmp_path, "site", {"software": "test"})
+    second.write_report("http://127.0.0.1/b.html", {"url": "http://127.0.0.1/b.html"})
+    second.close()
+    first.close()
+    assert len(set(first.paths + second.paths)) == 2
+    assert sorted(m["url"] for m in iter_report_manifests(tmp_path)) == ["http://127.0.0.1/a.html",
+                                                                         "http://127.0.0.1/b.html"]
