@@ -25,6 +25,10 @@ class Budget:
 DOCUMENT_BYTES = Budget("document_bytes", 64 * 1024 * 1024, "bytes", "one document as fetched")
 GRID_CELLS = Budget("grid_cells", 2_000_000, "cells",
                     "cells of all of a document's tables after rowspan/colspan/gridSpan expansion")
+# Python's zipfile reads a zip's whole central directory into objects before anything else
+# (500,000 entries: 340 MB, 14 s); a DOCX's holds a few dozen entries, a few KB.
+ZIP_DIRECTORY_BYTES = Budget("zip_directory_bytes", 1024 * 1024, "bytes",
+                             "a zip-based document's central directory (at least 46 bytes an entry)")
 # A real DOCX inflates to about 1 MB (its document.xml a few hundred KB to a few MB); media
 # barely compress, so one within document_bytes inflates to about its size. XML read as text
 # costs up to ten times its bytes downstream, as an HTML page does: no more than a page may be.

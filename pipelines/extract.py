@@ -143,6 +143,9 @@ def read_document(data: bytes, content_type: str | None = None, cache_dir: Path 
         doc.format = kind
         doc.meta["converted_by"] = "LibreOffice"
         return doc
+    if fmt == "zip":
+        from .documents.sniff import zip_directory_size
+        budgets.check(budgets.ZIP_DIRECTORY_BYTES, zip_directory_size(data) or 0)
     if fmt == "text":
         from .documents.html import decode_html
         text, _ = decode_html(data, content_type)

@@ -40,6 +40,18 @@ def docx_with(document_xml: bytes, drop: tuple[str, ...] = (), compression: int 
     return out.getvalue()
 
 
+def many_entries(n: int) -> bytes:
+    """A DOCX whose zip lists `n` empty members: its directory alone is what zipfile parses
+    into objects before reading anything."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        for name in ("[Content_Types].xml", "word/document.xml"):
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), b"<x/>")
+        for i in range(n):
+            zf.writestr(zipfile.ZipInfo(f"{i:x}", date_time=(2024, 1, 1, 0, 0, 0)), b"")
+    return out.getvalue()
+
+
 def zip_bomb() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
@@ -95,6 +107,7 @@ def cases() -> dict[str, tuple[bytes, dict]]:
     add("docx-bad-xml.docx", docx_with(b"<w:document><unclosed>"), "error")
     add("docx-no-content-types.docx", docx_with(_seed_document_xml(), drop=("[Content_Types].xml",)), ["error", "unsupported"])
     add("docx-zip-bomb.docx", zip_bomb(), "too_large", message="zip bomb")
+    add("docx-30000-entries.docx", many_entries(30000), "too_large", message="zip_directory_bytes")
     add("docx-billion-laughs.docx", docx_with(LAUGHS.encode()), ["no_tables", "error"], max_text=10000)
     add("docx-xxe.docx", docx_with(XXE.encode()), ["no_tables", "error"], text_must_not_contain="root:")
     # Hostile and broken HTML
