@@ -376,3 +376,22 @@ def test_tesseract_settles_a_number_both_renderings_read_doubtfully():
     assert ocr._decide(cell, ("6", 99.0, True), view, grey, ink)[1] < 80
     assert ocr._decide(cell, ("0", 99.0, True), view, [line("0", [0.45])], ink)[1] < 80
     assert ocr._decide(cell, ("8", 99.0, True), view, [line("8", [0.7])], [line("0", [0.9])])[1] < 80
+
+
+def test_a_scan_is_read_in_a_crawl_worker_under_its_address_space_limit(scanned_reports, tmp_path):
+    """The crawl's workers run under an address-space limit (crawler/workers.py); OCR, the
+    reader that maps most, still reads a scanned report there as it does here."""
+    import asyncio
+
+    from crawler import workers
+
+    from .test_workers import fetch_of
+
+    _, _, scan, here, _ = scanned_reports["2021"]
+    workers.shutdown()
+    try:
+        rows = asyncio.run(workers.prepare_in_pool(fetch_of(scan), tmp_path / "data", None, {}))
+    finally:
+        workers.shutdown()
+    assert (rows.report["status"], rows.report["source_format"]) == (here.status, here.format)
+    assert rows.report["n_cells"] == len(here.cells) and rows.report["n_null"] == sum(c.value is None for c in here.cells)
