@@ -350,23 +350,56 @@ def normalize_tables(tables: list[RawTable]) -> Normalized:
 
 _PROSE_NONE = {
     "applications": re.compile(r"(无|没有|未(?:收到|受理))[^。；;]{0,12}申请"),
-    "reviews_litigation": re.compile(r"(无|没有|未(?:发生|收到|产生|出现))[^。；;]{0,20}(行政复议|行政诉讼)"),
+    "reviews_litigation": re.compile(
+        r"(?:无|没有|不存在|未(?:发生|收到|产生|出现|有|被))[^。；;]{0,20}(?:行政复议|行政诉讼)"
+        r"|(?:行政复议|行政诉讼)[^。；;]{0,20}(?:均为|皆为|都为)\s*(?:0|零)"),
 }
 # A line holding table headers is not prose: "尚未审结 … 复议后起诉" must never read as "未 … 复议".
 _TABLE_WORDS_RE = re.compile(r"结果维持|尚未审结|总计|自然人|商业企业|申请人情况")
-_HEADING_RE = re.compile(r"^\s*([一二三四五六])\s*[、.．]")
+# Nor is a row label ("4.无正当理由大量反复申请", "（四）无法提供"), and a sentence that counts
+# something ("无行政复议，行政诉讼1件") does not say there was nothing.
+_ROW_LABEL_RE = re.compile(r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*[一二三四五六七八九十]+\s*[）)])")
+_COUNT_RE = re.compile(r"(?<![\d０-９])(?:[1-9１-９][\d０-９]*|[一二两三四五六七八九十百]+)\s*(?:件|起|宗|次|例|个|人次)")
+_HEADING_RE = re.compile(r"^\s*([一二三四五六])\s*[、.．](.*)$")
+# What each top-level heading is about, in any of its real wordings: a line that starts with
+# "四、" but does not name its subject ("四、结转下年度继续办理", a row of section 三's table) is
+# not the heading of section 四.
+_HEADING_SUBJECTS = {
+    "一": re.compile(r"总体|概述|概况|基本情况"),
+    "二": re.compile(r"主动公开"),
+    "三": re.compile(r"依申请|收到和处理|申请.{0,8}情况|处理.{0,12}申请"),
+    "四": re.compile(r"复议|诉讼"),
+    "五": re.compile(r"问题|不足|改进"),
+    "六": re.compile(r"其他|其它|事项"),
+}
+_HEADING_ORDER = "一二三四五六"
 _SECTION_OF_HEADING = {"二": "active_disclosure", "三": "applications", "四": "reviews_litigation"}
 
 
+def _heading(line: str, after: int) -> str | None:
+    """The numeral of a top-level heading on this line, if it is one that may follow the
+    heading numbered `after` (an index into 一…六): headings come in order, and name their subject."""
+    m = _HEADING_RE.match(line)
+    if not m or _HEADING_ORDER.index(m.group(1)) <= after:
+        return None
+    rest = label_key(m.group(2))
+    if _TABLE_WORDS_RE.search(rest) or not _HEADING_SUBJECTS[m.group(1)].search(rest):
+        return None
+    return m.group(1)
+
+
 def section_texts(text: str) -> dict[str, str]:
-    """Split report text at its top-level headings 一、…六、 (numbering, not exact wording,
-    since real reports reword them)."""
+    """Split report text at its top-level headings 一、…六、: found by the document's
+    structure (numbered, naming the section's subject, in order), not by exact wording, since
+    real reports reword them, and never at a table row that happens to start with "四、"."""
     out: dict[str, list[str]] = defaultdict(list)
     current: str | None = None
+    after = -1
     for line in text.splitlines():
-        m = _HEADING_RE.match(line)
-        if m:
-            current = _SECTION_OF_HEADING.get(m.group(1), "other:" + m.group(1))
+        numeral = _heading(line, after)
+        if numeral:
+            after = _HEADING_ORDER.index(numeral)
+            current = _SECTION_OF_HEADING.get(numeral, "other:" + numeral)
         if current:
             out[current].append(line)
     return {k: "\n".join(v) for k, v in out.items()}
@@ -374,7 +407,8 @@ def section_texts(text: str) -> dict[str, str]:
 
 def prose_zero_sections(text: str, missing: set[str]) -> dict[str, str]:
     """Sections written as prose saying there was nothing ("本年度无…"): {section: sentence}.
-    Only the first lines under the section's heading are read, and never a line of table words."""
+    Only the first lines under the section's heading are read (blank lines skipped), never a
+    line of table words or a row label, and not at all if one of them counts something."""
     found: dict[str, str] = {}
     if not missing:
         return found
@@ -384,11 +418,14 @@ def prose_zero_sections(text: str, missing: set[str]) -> dict[str, str]:
         body = parts.get(section, "")
         if not (pattern and body):
             continue
-        lines = body.splitlines()
+        first, *rest = body.splitlines()
         # The heading itself names the section ("四、…行政复议…情况"): read only what follows it.
-        candidates = [lines[0].split("情况", 1)[1] if "情况" in lines[0] else "", *lines[1:4]]
+        heading_tail = re.split(r"情况|[：:]", first, maxsplit=1)[1] if re.search(r"情况|[：:]", first) else ""
+        candidates = [heading_tail, *[line for line in rest if line.strip()][:3]]
+        if any(_COUNT_RE.search(line) for line in candidates):
+            continue
         for line in candidates:
-            if _TABLE_WORDS_RE.search(line):
+            if _TABLE_WORDS_RE.search(line) or _ROW_LABEL_RE.match(line):
                 continue
             m = pattern.search(line)
             if m:

@@ -6,15 +6,20 @@ recognised by its label as in a grid; the columns only by the template's column 
 is why every row read here must satisfy an identity of its own (the total column, or each
 section 四 block's total) and glued digits are split only where exactly one split does.
 Anything else is null with a reason.
+
+Text copied from a web page prints the same tables one cell per line ("\t规章", "\t0", "\t2",
+…), rows apart or not. `_cell_lines` turns that shape back into rows — a row is its label cell
+and the value cells that follow it — and the same readers, with the same guarantees, read them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
 from . import templates as T
-from .normalize import Cell, _match_application_row, _match_item
+from .normalize import Cell, _match_application_row, _match_item, _metric_of
 from .text import clean_cell, label_key
 from .values import parse_value
 
@@ -91,7 +96,157 @@ def _in_order(text: str, words: list[str]) -> bool:
     return True
 
 
+# ── One cell per line ────────────────────────────────────────────────────────
+
+# A label cell that begins a row label of its own: 一、 （一） 1. 1、
+_NUMBERED_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.、．](?!\d))")
+# Column header cells: never a row label, so the value cells after one are a row of their own.
+_HEADER_WORDS = frozenset({
+    "申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构",
+    "其他", "其它", "总计", "合计", "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉",
+    "结果维持", "结果纠正", "其他结果", "尚未审结", "信息内容",
+})
+# A value cell on its own line: one number (signed, decimal, with a unit) or a dash/slash blank.
+# "无" and other words stay labels: a row that prints one is short of values, so it is null.
+_MIN_VALUE_RUN = 3  # consecutive value lines that mark the one-cell-per-line shape
+# No label is this long: a cell stops taking continuation lines here, so a bracket left open
+# in a hostile text cannot glue a million lines into one (quadratic) string.
+_MAX_WRAPPED_CELL = 200
+
+
+def _is_value_cell(cell: str) -> bool:
+    if not cell or " " in cell:
+        return False
+    if cell in _BLANK_TOKENS:
+        return True
+    pv = parse_value(cell)
+    return pv.value is not None and not pv.was_blank
+
+
+def _is_header(cell: str) -> bool:
+    """A column header cell ("总 计" too), or a line of them ("结果维持 结果纠正 … 总计")."""
+    return any(all(label_key(part) in _HEADER_WORDS or _metric_of(part) is not None for part in parts)
+               for parts in ([cell], cell.split()))
+
+
+def _unclosed(cell: str) -> bool:
+    return cell.count("（") + cell.count("(") > cell.count("）") + cell.count(")")
+
+
+def _compact(cell: str) -> str:
+    return re.sub(r"\s+", "", cell)
+
+
+def _header_line(cells: list[str]) -> str:
+    """A section 二 header printed one cell per line, as one "信息内容 A B C" line. A cell
+    wrapped onto two lines is put back together: a line opening with a bracket continues the
+    cell before it ("本年收费金额" + "（单位：万元）"), and two lines that name no column alone
+    but do together are one cell ("本年新" + "制作数量")."""
+    parts: list[str] = []
+    for cell in cells:
+        if parts and cell.startswith(("（", "(")):
+            parts[-1] += cell
+        else:
+            parts.append(cell)
+    out: list[str] = []
+    j = 0
+    while j < len(parts):
+        p = parts[j]
+        if (_metric_of(p) is None and j + 1 < len(parts) and _metric_of(parts[j + 1]) is None
+                and _metric_of(p + parts[j + 1]) is not None):
+            out.append(p + parts[j + 1])
+            j += 2
+        else:
+            out.append(p)
+            j += 1
+    return " ".join(["信息内容", *(_compact(p) for p in out)])
+
+
+def _emit_labels(labels: list[tuple[int, str]], out: list[tuple[int, str]]) -> None:
+    """Label cells that are not a row's label: each its own line, but a "信息内容" header and
+    the column names after it as one line."""
+    start = next((n for n, (_, c) in enumerate(labels) if label_key(c) == "信息内容"), None)
+    if start is None:
+        out.extend(labels)
+        return
+    end = start + 1  # the header's cells: up to a row label, a caption or a line of several cells
+    while end < len(labels) and not _ends_header(labels[end][1]):
+        end += 1
+    out.extend(labels[:start])
+    out.append((labels[start][0], _header_line([c for _, c in labels[start + 1:end]])))
+    out.extend(labels[end:])
+
+
+def _ends_header(cell: str) -> bool:
+    return (" " in cell and re.search(r"\d", cell) is not None) or _match_item(cell) is not None \
+        or label_key(cell).startswith(("第二十条", "信息内容")) or len(cell) > 60
+
+
+@functools.lru_cache(maxsize=1)  # the three section readers read the same text in turn
+def _cell_lines(text: str) -> tuple[tuple[int, str], ...] | None:
+    """Text that prints one table cell per line, as one line per row ("label v1 v2 …"), each
+    with the number of its label's line; None when the text is not in that shape.
+
+    A row is its label cell and the value cells after it, blank lines or none between rows.
+    A row label wrapped onto two lines is joined when its first line opens a numbered label
+    and its second does not, or the first leaves a bracket open. Value cells after a column
+    header (section 四's one row) are a line of numbers alone. Everything the rows have to
+    satisfy downstream (the row's identity, one value per header column) is unchanged: a
+    blank cell printed as an empty line leaves its row a value short, and null."""
+    cells = [(i, clean_cell(line)) for i, line in enumerate(text.splitlines())]
+    cells = [(i, c) for i, c in cells if c]
+    run = best = 0
+    for _, c in cells:
+        run = run + 1 if _is_value_cell(c) else 0
+        best = max(best, run)
+    if best < _MIN_VALUE_RUN:
+        return None
+    merged: list[tuple[int, str]] = []
+    for i, c in cells:
+        # A label cell wrapped onto the next line: it left a bracket open, or the next line
+        # opens a bracket that is not list numbering ("（二）部分公开" + "（区分处理的，…）").
+        if (merged and not _is_value_cell(c) and not _is_value_cell(merged[-1][1])
+                and len(merged[-1][1]) < _MAX_WRAPPED_CELL
+                and (_unclosed(merged[-1][1]) or (c.startswith(("（", "(")) and not _NUMBERED_RE.match(c)))):
+            merged[-1] = (merged[-1][0], merged[-1][1] + c)
+        else:
+            merged.append((i, c))
+    out: list[tuple[int, str]] = []
+    labels: list[tuple[int, str]] = []
+    k = 0
+    while k < len(merged):
+        i, c = merged[k]
+        if not _is_value_cell(c):
+            labels.append((i, c))
+            k += 1
+            continue
+        values: list[str] = []
+        while k < len(merged) and _is_value_cell(merged[k][1]):
+            values.append(merged[k][1])
+            k += 1
+        row: tuple[int, str] | None = None
+        if labels and not _is_header(labels[-1][1]):
+            li, last = labels.pop()
+            if (labels and not _NUMBERED_RE.match(last) and _match_item(last) is None
+                    and _NUMBERED_RE.match(labels[-1][1]) and not _is_header(labels[-1][1])
+                    and not labels[-1][1].endswith("情况")):
+                li, first = labels.pop()
+                last = first + last
+            row = (li, _compact(last))
+        _emit_labels(labels, out)
+        labels = []
+        if row is None:
+            out.append((i, " ".join(values)))
+        else:
+            out.append((row[0], row[1] + " " + " ".join(values)))
+    _emit_labels(labels, out)
+    return tuple(out)
+
+
 def _lines(text: str) -> list[tuple[int, str]]:
+    per_cell = _cell_lines(text)
+    if per_cell is not None:
+        return list(per_cell)
     return [(i, clean_cell(line)) for i, line in enumerate(text.splitlines()) if clean_cell(line)]
 
 
@@ -133,6 +288,8 @@ def review_cells(text: str) -> list[Cell]:
         compact = line.replace(" ", "")
         if not compact.isdigit() or len(line.split()) not in (1, 15):
             continue
+        if len(line.split()) == 1 and len(compact) < 15:
+            continue  # one number alone cannot be 15 glued ones: not this row
         values, why = _numbers(line, 15, _blocks_ok)
         cells = []
         for p, proceeding in enumerate(T.PROCEEDING_KEYS):
@@ -149,14 +306,19 @@ def active_cells(text: str) -> list[Cell]:
     only rows with exactly one number per header column are read; glued rows are null."""
     cells: list[Cell] = []
     metrics: list[str] = []
+    units: list[str | None] = []
     for i, line in _lines(text):
         key = label_key(line)
         if key.startswith("信息内容"):
-            metrics = []
+            metrics, units = [], []
             for part in line.split()[1:]:
                 metric = next((m for m, p in T.ACTIVE_METRICS if p.search(label_key(part))), None)
                 if metric:
                     metrics.append(metric)
+                    # The unit an amount takes when its cells print none: the header's, else the template's.
+                    unit_m = T.UNIT_IN_HEADER_RE.search(part)
+                    units.append(unit_m.group(1) if unit_m and metric in ("procurement_amount", "fees_amount")
+                                 else T.DEFAULT_UNITS.get(metric))
             continue
         if not metrics:
             continue
@@ -170,7 +332,7 @@ def active_cells(text: str) -> list[Cell]:
             pv = parse_value(values[j]) if readable else None
             cells.append(Cell("active_disclosure", item, metric, pv.value if pv else None,
                               values[j] if readable else " ".join(values), clean_cell(tokens[0]),
-                              unit=pv.unit if pv else None,
+                              unit=(pv.unit or (units[j] if pv.value is not None else None)) if pv else None,
                               reason=(pv.reason if pv else f"flattened text: {len(values)} numbers for {len(metrics)} columns"),
                               source={"text_line": i, "derived": "flattened text, columns by header order"}))
     return cells
