@@ -1,6 +1,7 @@
 """Extraction benchmark: run `extract_document` over the evaluation corpus and score every cell.
 
     python -m bench.extraction [--corpus tests/corpus] [--format FMT ...] [--json [PATH]]
+    python -m bench.extraction --corpus layout [--part dev|holdout|all] [--seed S] [--n N]
 
 Per format it prints: documents, expected cells, cell accuracy, nulls (expected cells that
 came out null or missing), silent errors (a wrong non-null value in a report whose status
@@ -12,6 +13,14 @@ document whose status, template or year is off, so a developer can go and fix th
 It is a measurement: the exit code is 0 whatever the numbers. `--json` prints the results
 as JSON instead of the table (`--json PATH` writes them to PATH and still prints the table).
 Formats the extractor cannot read yet are measured too (their cells all count as nulls).
+
+`--corpus layout` measures the layout-varied corpus of tests/layout_corpus (issue 22):
+documents the generator has not rendered yet are rendered first into data/layout-corpus/
+(LibreOffice and Chromium; minutes the first time, cached after), then the same figures
+are printed per format and per layout trait (via:chromium, narrow, wrapped_headers,
+no_rules, landscape, page_break_in_table, prose_4, font:…), so a weak trait shows at once.
+`--part` picks the dev or holdout part (default: both); the list of wrong cells is long
+there, so it is printed only with `--details` (else the worst documents, one line each).
 """
 
 from __future__ import annotations
@@ -61,6 +70,8 @@ class DocResult:
     message: str | None
     seconds: float
     pages: int | None
+    traits: list[str] = field(default_factory=list)
+    part: str | None = None
     cells: int = 0
     correct: int = 0
     nulls: int = 0
@@ -139,6 +150,7 @@ def evaluate_document(corpus: Path, entry: dict) -> DocResult:
         expected_template=expected["template"], year=year, expected_year=expected["year"],
         agency=agency, expected_agency=expected["agency"], message=message, seconds=seconds,
         pages=_pages(data) if entry["format"] in PAGED_FORMATS else None,
+        traits=list(entry.get("traits", ())), part=entry.get("part"),
     )
     for key, want in flatten(expected["cells"]).items():
         result.cells += 1
@@ -160,9 +172,19 @@ def evaluate_document(corpus: Path, entry: dict) -> DocResult:
     return result
 
 
-def evaluate(corpus: Path = DEFAULT_CORPUS, formats: tuple[str, ...] | None = None) -> list[DocResult]:
-    entries = [e for e in load_manifest(corpus) if formats is None or e["format"] in formats]
-    return [evaluate_document(corpus, e) for e in entries]
+def evaluate(corpus: Path = DEFAULT_CORPUS, formats: tuple[str, ...] | None = None,
+             part: str | None = None, progress: bool = False) -> list[DocResult]:
+    entries = [e for e in load_manifest(corpus)
+               if (formats is None or e["format"] in formats)
+               and (part in (None, "all") or e.get("part") == part)]
+    out = []
+    start = time.perf_counter()
+    for i, e in enumerate(entries, 1):
+        out.append(evaluate_document(corpus, e))
+        if progress and (i % 50 == 0 or i == len(entries)):
+            print(f"  {i}/{len(entries)} documents extracted ({time.perf_counter() - start:.0f} s)",
+                  file=sys.stderr)
+    return out
 
 
 def summarise(results: list[DocResult]) -> dict:
@@ -202,6 +224,12 @@ def by_format(results: list[DocResult]) -> dict[str, dict]:
     return {f: summarise([r for r in results if r.format == f]) for f in present}
 
 
+def by_trait(results: list[DocResult]) -> dict[str, dict]:
+    """One summary per layout trait (a document counts under each of its traits)."""
+    traits = sorted({t for r in results for t in r.traits})
+    return {t: summarise([r for r in results if t in r.traits]) for t in traits}
+
+
 # ---------------------------------------------------------------------------- report
 
 
@@ -209,8 +237,8 @@ def _fmt_num(v: float | None, digits: int) -> str:
     return "-" if v is None else f"{v:.{digits}f}"
 
 
-def table(summary: dict[str, dict], total: dict) -> str:
-    head = ["format", "docs", "cells", "accuracy", "nulls", "silent", "flagged", "template",
+def table(summary: dict[str, dict], total: dict, name: str = "format") -> str:
+    head = [name, "docs", "cells", "accuracy", "nulls", "silent", "flagged", "template",
             "year", "status", "med s", "max s", "med s/page"]
     rows = []
     for name, s in [*summary.items(), ("all", total)]:
@@ -276,38 +304,90 @@ def details(results: list[DocResult]) -> str:
     return "\n".join(out)
 
 
+def worst(results: list[DocResult], limit: int = 40) -> str:
+    """One line per document with wrong cells or an off template/year, worst first."""
+    bad = [r for r in results if r.errors or not (r.template_ok and r.year_ok)]
+    bad.sort(key=lambda r: (r.correct / r.cells if r.cells else 0, r.id))
+    out = [f"\nDocuments with wrong cells or template/year off ({len(bad)}; worst {min(limit, len(bad))}, "
+           "all of them with --details):"]
+    for r in bad[:limit]:
+        acc = f"{100 * r.correct / r.cells:.0f}%" if r.cells else "-"
+        out.append(f"  {r.id} [{r.format}] {acc} right, {r.nulls} null, {r.silent} silent, "
+                   f"{r.flagged} flagged, status {r.status}, template {_short(r.template)}, "
+                   f"year {_short(r.year)}: {' '.join(t for t in r.traits if not t.startswith('pages:'))}")
+    return "\n".join(out)
+
+
 def to_json(corpus: Path, results: list[DocResult]) -> dict:
     docs = []
     for r in results:
         d = asdict(r)
         d.update(template_ok=r.template_ok, year_ok=r.year_ok, status_ok=r.status_ok)
         docs.append(d)
-    return {
+    out = {
         "corpus": str(corpus),
         "formats": by_format(results),
         "total": summarise(results),
         "documents": docs,
     }
+    if any(r.traits for r in results):
+        out["traits"] = by_trait(results)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Score extract_document on the evaluation corpus.")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", default=str(DEFAULT_CORPUS),
+                        help="a corpus folder (default tests/corpus), or 'layout': the "
+                             "layout-varied corpus, rendered first where missing")
     parser.add_argument("--format", nargs="+", choices=FORMATS, dest="formats",
                         help="only these formats")
     parser.add_argument("--json", nargs="?", const="-", metavar="PATH",
                         help="machine-readable results: to stdout (instead of the table), or to PATH")
+    layout = parser.add_argument_group("layout corpus (--corpus layout)")
+    layout.add_argument("--part", choices=("dev", "holdout", "all"), default="all")
+    layout.add_argument("--seed", type=int, default=None, help="generator seed (default: its own)")
+    layout.add_argument("--n", type=int, default=None, help="documents (default: the generator's)")
+    layout.add_argument("--out", type=Path, default=None, help="cache folder (default data/layout-corpus)")
+    layout.add_argument("--details", action="store_true", help="list every wrong cell")
     args = parser.parse_args(argv)
-    results = evaluate(args.corpus, tuple(args.formats) if args.formats else None)
+    is_layout = args.corpus == "layout"
+    if is_layout:
+        import logging
+
+        import pipelines.documents.pdf  # noqa: F401  (sets pdfminer's level when imported)
+        from tests.layout_corpus import generate as layout_corpus
+
+        # pdfminer warns once per page of Chromium's PDFs ("Could not get FontBBox …").
+        logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+        corpus = args.out or layout_corpus.CACHE_DIR
+        start = time.perf_counter()
+        layout_corpus.ensure(
+            layout_corpus.DEFAULT_SEED if args.seed is None else args.seed,
+            layout_corpus.DEFAULT_N if args.n is None else args.n,
+            corpus, log=lambda m: print(m, file=sys.stderr))
+        print(f"layout corpus ready in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+        results = evaluate(corpus, tuple(args.formats) if args.formats else None, args.part,
+                           progress=True)
+    else:
+        corpus = Path(args.corpus)
+        results = evaluate(corpus, tuple(args.formats) if args.formats else None)
     if args.json:
-        text = json.dumps(to_json(args.corpus, results), ensure_ascii=False, indent=1)
+        text = json.dumps(to_json(corpus, results), ensure_ascii=False, indent=1)
         if args.json == "-":
             print(text)
             return 0
         Path(args.json).write_text(text + "\n", encoding="utf-8")
-    print(f"Extraction benchmark: {len(results)} documents from {args.corpus}\n")
+    part = f" ({args.part} part)" if is_layout else ""
+    print(f"Extraction benchmark: {len(results)} documents from {corpus}{part}\n")
     print(table(by_format(results), summarise(results)))
-    print(details(results))
+    if is_layout:
+        print("\nBy layout trait (a document counts under each of its traits):\n")
+        print(table(by_trait(results), summarise(results), name="trait"))
+        print(details(results) if args.details else worst(results))
+    else:
+        print(details(results))
     return 0
 
 
