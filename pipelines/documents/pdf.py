@@ -4,7 +4,11 @@ pdfplumber reports merged cells as missing; we rebuild the grid from the cells' 
 rectangles instead, so a label spanning three rows or a header spanning five columns
 covers every grid position it occupies, exactly as in HTML and DOCX. A table broken by a
 page break is stitched back by its horizontal extent before the grid is built, since each
-part alone may not show every column rule (a header row spanning the label columns hides them).
+part alone may not show every column rule (a header row spanning the label columns hides them);
+a part lacking an outer label column (a label spanning its whole page has no rule there) or
+its first row's top rule (a browser's print) is still found and stitched. Every text line of
+a cell is joined (a wrapped label reads as one label, CJK lines without a space), and
+radicals that a font's glyph map gave for ideographs are read as the ideographs.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import bisect
 import io
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +40,36 @@ logging.getLogger("pdfminer").setLevel(logging.WARNING)
 
 _SECTION_START_RE = re.compile(r"第二十条|申请人情况|行政复议|信息内容")
 _TOL = 2.0
+
+# Kangxi radicals (U+2F00–U+2FD5) and CJK radicals supplement (U+2E80–U+2EF3): fonts that draw
+# an ideograph and its radical with one glyph map it back to the radical, so a browser's own
+# "print to PDF" writes the 行 of 行政 as U+2F8F (Noto CJK in Chromium). NFKC gives the ideograph.
+_RADICALS = {cp: unicodedata.normalize("NFKC", chr(cp))
+             for cp in [*range(0x2E80, 0x2EF4), *range(0x2F00, 0x2FD6)]
+             if unicodedata.normalize("NFKC", chr(cp)) != chr(cp)}
+_RADICALS_RE = re.compile("[\u2e80-\u2ef3\u2f00-\u2fd5]")
+# Lines of a cell join without a space (CJK text and numbers wrap anywhere, so a space would be
+# a character the cell never printed), except between two words of Latin letters.
+_WORD_END_RE = re.compile("[A-Za-z]$")
+_WORD_START_RE = re.compile("[A-Za-z]")
+
+
+def ideographs(text: str) -> str:
+    """Radicals a font's glyph map put in place of ideographs, as the ideographs."""
+    return _RADICALS_RE.sub(lambda m: _RADICALS.get(ord(m.group()), m.group()), text) if text else text
+
+
+def join_lines(text: str) -> str:
+    """A cell's text lines as one label: lines wrapped inside the cell are joined without a
+    space (自然 / 人 → 自然人, 12 / 34 → 1234), but for one between two Latin words."""
+    out = ""
+    for line in (part.strip() for part in text.split("\n")):
+        if not line:
+            continue
+        if out and _WORD_END_RE.search(out) and _WORD_START_RE.match(line):
+            out += " "
+        out += line
+    return out
 
 
 @dataclass
@@ -111,7 +146,7 @@ def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None)
         written += span
         if written > size:
             grid_cells.take(min(span, written - size))
-        text = clean_cell(piece.texts.get(bbox, "").replace("\n", ""))
+        text = clean_cell(ideographs(join_lines(piece.texts.get(bbox, ""))))
         where = (piece.page_no, *(round(v, 1) for v in bbox))
         for r in range(r0, r_end):
             row = rows[r]
@@ -122,16 +157,50 @@ def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None)
     return RawTable(index=index, rows=rows, page=pieces[0].page_no, bboxes=bboxes, origin=origin)
 
 
-def _continues(prev: _Piece, nxt: _Piece, prev_last_on_page: bool, nxt_first_on_page: bool) -> bool:
-    """Same horizontal extent, on the next page, and not opening with a header of its own."""
+def _continues(group: list[_Piece], nxt: _Piece, prev_last_on_page: bool, nxt_first_on_page: bool) -> bool:
+    """Same horizontal extent as the table so far, on the next page, and not opening with a
+    header of its own. A part may lack the table's outer columns on the left, if every column
+    rule the table has right of the part's left edge is the part's too: a label spanning every
+    row of the page ("三、本年度办理结果" over a whole page of rows) has neither its top nor its
+    bottom rule there, so the table finder leaves its column out."""
+    prev = group[-1]
     if not (prev_last_on_page and nxt_first_on_page and nxt.page_no == prev.page_no + 1):
         return False
-    (ax0, _, ax1, _), (bx0, _, bx1, _) = prev.table.bbox, nxt.table.bbox
-    if abs(ax0 - bx0) > _TOL * 2 or abs(ax1 - bx1) > _TOL * 2:
+    ends = (group[0], prev)  # the first part (its header) and the last: a bounded look back
+    ax0 = min(p.table.bbox[0] for p in ends)
+    ax1 = max(p.table.bbox[2] for p in ends)
+    bx0, _, bx1, _ = nxt.table.bbox
+    if abs(ax1 - bx1) > _TOL * 2:
         return False
+    if abs(ax0 - bx0) > _TOL * 2:
+        if bx0 < ax0:
+            return False
+        own = _axis([x for c in nxt.table.cells for x in (c[0], c[2])])
+        rules = [x for x in _axis([x for p in ends for c in p.table.cells for x in (c[0], c[2])])
+                 if x > bx0 + _TOL]
+        if len(rules) < 2 or any(abs(own[nearest(own, x)] - x) > _TOL for x in rules):
+            return False
     top = min((c[1] for c in nxt.table.cells), default=0.0)
     first_row = [nxt.texts.get(c, "") for c in nxt.table.cells if abs(c[1] - top) <= _TOL]
     return not _SECTION_START_RE.search("".join(first_row))
+
+
+def _open_top(page: Page, table: object) -> float | None:
+    """Where a table continued from the page before really starts, when its first row has no
+    top rule: a browser's print (border-collapse) draws a row's top border with the row above,
+    so a row pushed to the next page opens without one, and the table finder starts the table
+    a row lower, leaving that row's text out. The y where the table's column rules (at least
+    two, reaching down to its top) all begin, if no horizontal rule is drawn there."""
+    x0, top, x1, _ = table.bbox
+    starts = [e["top"] for e in page.edges
+              if e["orientation"] == "v" and x0 - _TOL <= e["x0"] <= x1 + _TOL
+              and abs(e["bottom"] - top) <= _TOL and top - e["top"] > 3 * _TOL]
+    if len(starts) < 2 or max(starts) - min(starts) > _TOL:
+        return None
+    y = min(starts)
+    ruled = sum(e["x1"] - e["x0"] for e in page.edges
+                if e["orientation"] == "h" and abs(e["top"] - y) <= _TOL and e["x0"] < x1 and e["x1"] > x0)
+    return y if ruled < (x1 - x0) / 2 else None
 
 
 # Fewer printable characters than this on a page: it has no text layer.
@@ -226,7 +295,7 @@ def read_pdf(data: bytes) -> Document:
         if more:
             warnings.append(pages_warning(budgets.PDF_PAGES, "read"))
         for page_no, page in enumerate(pages, start=1):
-            texts.append(page.extract_text() or "")
+            texts.append(ideographs(page.extract_text() or ""))
             kinds.append(is_picture_page(page))
             # The table finder takes time quadratic in a page's rule crossings: a page past
             # what the document has left of the budget keeps its text but not its tables (a
@@ -238,10 +307,14 @@ def read_pdf(data: bytes) -> Document:
             else:
                 crossings += here
                 found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+                top_rule = _open_top(page, found[0]) if found else None
+                if top_rule is not None:
+                    found = sorted(page.find_tables({"explicit_horizontal_lines": [top_rule]}),
+                                   key=lambda t: t.bbox[1])
             chars = page.chars if found else []
             for i, table in enumerate(found):
                 piece = _Piece(page_no, table, y_offset, _cell_texts(chars, table.cells))
-                if groups and _continues(groups[-1][-1], piece, last_on_prev_page, i == 0):
+                if groups and _continues(groups[-1], piece, last_on_prev_page, i == 0):
                     groups[-1].append(piece)
                 else:
                     groups.append([piece])

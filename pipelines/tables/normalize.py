@@ -90,13 +90,17 @@ def _value_cell(section: str, row: str, col: str, table: RawTable, r: int, cols:
     return Cell(section, row, col, pv.value, pv.printed, label, pv.was_blank, pv.unit, pv.reason, src)
 
 
-def _row_labels(table: RawTable, r: int, n_label_cols: int, above: dict[int, str] | None = None) -> list[str]:
+def _row_labels(table: RawTable, r: int, n_label_cols: int, above: dict[int, str] | None = None,
+                whole: dict[object, str] | None = None) -> list[str]:
     """The distinct labels of row r (in its first `n_label_cols` columns), outermost first.
 
     With `above`, an empty outer label under a deeper one inherits the text last seen in its
     column: a merged group label ("（六）其他处理") prints empty on the rows it covers after a
-    page break, yet "3.其他" still belongs to it."""
+    page break, yet "3.其他" still belongs to it. `whole` gives the text read whole of a label
+    cell a page break cut in two ("（六）其他处" over "理"), by the cell's origin."""
     texts = table.rows[r][:n_label_cols]
+    if whole:
+        texts = [whole.get(table.origin.get((r, c)), t) if t else t for c, t in enumerate(texts)]
     if above is not None:
         deepest = max((c for c, t in enumerate(texts) if t), default=-1)
         for c, t in enumerate(texts):
@@ -139,18 +143,70 @@ def _applicants_named(header: str) -> tuple[str, ...]:
     return tuple(applicant for applicant, pattern in T.APPLICANTS if pattern.search(key))
 
 
+def _column_stack(table: RawTable, c: int, rows: range) -> list[str]:
+    """The texts of the distinct cells of grid column c in `rows`, top first: a cell spanning
+    several rows counts once, and empty cells are left out. A header label broken over two
+    grid rows (a row broken by a page break, a rule drawn through a cell) reads as two parts."""
+    out: list[str] = []
+    last: object = None
+    for r in rows:
+        text = table.rows[r][c] if c < len(table.rows[r]) else ""
+        ident = table.origin.get((r, c), (r, c))
+        if text and ident != last and (not out or text != out[-1]):
+            out.append(text)
+        last = ident
+    return out
+
+
+def _leaf_match(stack: list[str], match: object, stop: object) -> object:
+    """The first of `match(label)` over the stack's innermost label, then its last two parts
+    joined, then three (a label wrapped across grid rows, "结果" over "维持"), never joining
+    past a part for which `stop(part)` holds (a group label: 法人或其他组织, 行政诉讼); then
+    the same from the part above, and so on up (a header with a row of units, "（件）", under
+    its labels)."""
+    for end in range(len(stack), 0, -1):
+        for k in range(1, min(end, 3) + 1):
+            if k > 1 and stop(stack[end - k]):
+                break
+            found = match("".join(stack[end - k:end]))
+            if found:
+                return found
+    return None
+
+
+@_memo
+def _prints_number(text: str) -> bool:
+    if not text:
+        return False
+    pv = parse_value(text)
+    return pv.value is not None and not pv.was_blank
+
+
+@_memo
+def _names_applicant_group(text: str) -> bool:
+    key = label_key(text)
+    return "申请人" in key or "法人或其他组织" in key or "勾稽" in key
+
+
 def _applicant_columns(table: RawTable) -> tuple[dict[int, str], int] | None:
-    """Map grid columns to applicant keys from the header rows; return (map, first data row)."""
+    """Map grid columns to applicant keys from the header rows; return (map, first data row).
+
+    A column is named by its header cells read top down, so a label that wraps across grid
+    rows (自然 / 人) is read whole."""
     mapping: dict[int, str] = {}
     start = min(len(table.rows), 8)
     for r, row in enumerate(table.rows[:8]):
         first_label = next((c for c in row if c), "")
-        if _match_application_row([first_label]) in ("new_received", "carried_over"):
+        # The header ends at the first row of the template (一、本年新收…), or at the first row
+        # printing a number: a part continued on a new page repeats the header over later rows.
+        if _match_application_row([first_label]) in ("new_received", "carried_over") \
+                or (r and any(_prints_number(c) for c in row)):
             start = r
             break
-        for c, text in enumerate(row):
-            for applicant in _applicants_named(text):
-                mapping[c] = applicant
+    for c in range(table.n_cols):
+        named = _leaf_match(_column_stack(table, c, range(start)), _applicants_named, _names_applicant_group)
+        if named:
+            mapping[c] = named[-1]
     found = set(mapping.values())
     # Some bodies drop a column (often 总计 or an empty 法人 sub-column): read the others
     # and leave the missing one null, but only if the header is clearly the template's.
@@ -179,11 +235,22 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
         columns = [(applicant, by_key.get(applicant)) for applicant in T.APPLICANT_KEYS]
         n_label_cols = min(mapping)
         above: dict[int, str] = {}
+        whole: dict[object, str] = {}  # label cells cut by a page break, read whole
         index, rows = table.index, table.rows
+        continued = -1
         for r in range(start, len(rows)):
-            labels = _row_labels(table, r, n_label_cols, above)
-            row = rows[r]
+            if r == continued:
+                _row_labels(table, r, n_label_cols, above, whole)
+                continue
+            labels = _row_labels(table, r, n_label_cols, above, whole)
             key, label = _application_row_key(tuple(labels))
+            cut = _cut_by_page_break(table, r, n_label_cols, list(mapping), key, above, whole)
+            if cut:
+                key, label, r_values, continued = cut
+                warnings.append(f"table {index}: row {label!r} printed across a page break, read as one row")
+            else:
+                r_values = r
+            row = rows[r_values]
             if key is None:
                 if not labels or not any(row[c] for c in mapping):
                     continue
@@ -192,10 +259,69 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
                 if cols is None:
                     cells.append(Cell("applications", key, applicant, None, None, label,
                                       reason="the table has no column for this applicant type",
-                                      source={"table": index, "row": r}))
+                                      source={"table": index, "row": r_values}))
                 else:
-                    cells.append(_value_cell("applications", key, applicant, table, r, cols, label))
+                    cells.append(_value_cell("applications", key, applicant, table, r_values, cols, label))
     return cells
+
+
+@_memo
+def _printed_key(label: str) -> str:
+    return strip_numbering(label_key(label))
+
+
+# A label cut by a page break is read whole only when it reads as the template prints it: a
+# row of its own at a page's foot and an extra row at the next page's top stay two rows.
+_PRINTED_KEYS = frozenset(map(_printed_key, T.PRINTED_LABELS))
+
+
+def _cut_by_page_break(table: RawTable, r: int, n_label_cols: int, value_cols: list[int], key: str | None,
+                       above: dict[int, str], whole: dict[object, str]) -> tuple[str, str, int, int] | None:
+    """(row key, label, the grid row holding the values, the second part's grid row) when grid
+    row r and the next are one printed row that a page break cut in two (a PDF table lets a row
+    break across pages): the innermost label cell of each is a cell of its own in the same
+    column, the first on one page and the second on the next, only one of the two holds
+    numbers, and the labels read whole (column by column, "2.其他法律行政" + "法规禁止公开")
+    name a template row that neither part names otherwise, in the template's own words.
+    Anything less certain stays two rows. The label cells read whole are added to `whole` for the rows below."""
+    rows = table.rows
+    if not table.bboxes:
+        return None
+    n = r + 1  # the next grid row a cell covers: the gap between two pages covers none
+    while n < len(rows) and not any((n, c) in table.bboxes for c in range(len(rows[n]))):
+        n += 1
+    if n >= len(rows):
+        return None
+    deepest = [max((c for c in range(n_label_cols) if rows[i][c]), default=-1) for i in (r, n)]
+    c = deepest[0]
+    origin = table.origin
+    if c < 0 or deepest[1] != c or origin.get((r, c), (r, c)) == origin.get((n, c), (n, c)):
+        return None
+    pages = [table.bboxes.get((i, c), (None,))[0] for i in (r, n)]
+    if pages[0] is None or pages[1] != pages[0] + 1:
+        return None
+    has_values = [any(rows[i][v] for v in value_cols) for i in (r, n)]
+    if has_values[0] == has_values[1]:
+        return None
+    below = _row_labels(table, n, n_label_cols, dict(above), whole)
+    joined: dict[object, str] = {}
+    texts: list[str] = []
+    for col in range(n_label_cols):
+        a = rows[r][col] and whole.get(origin.get((r, col)), rows[r][col]) or above.get(col, "") * (col < c)
+        b = rows[n][col]
+        cut = bool(a and b) and origin.get((r, col), (r, col)) != origin.get((n, col), (n, col))
+        text = a + b if cut else a or b
+        if cut and (n, col) in origin:
+            joined[origin[(n, col)]] = text
+        texts.append(text)
+    whole_labels = tuple(dict.fromkeys(t for t in texts if t))
+    whole_key, label = _application_row_key(whole_labels)
+    parts = {key, _application_row_key(tuple(below))[0]}
+    if whole_key is None or None not in parts or not parts <= {None, whole_key} \
+            or _printed_key(whole_labels[-1]) not in _PRINTED_KEYS:
+        return None
+    whole.update(joined)
+    return whole_key, label, r if has_values[0] else n, n
 
 
 @_memo
@@ -293,9 +419,8 @@ def _reviews_litigation(tables: list[RawTable], warnings: list[str]) -> list[Cel
             warnings.append(f"table {table.index}: section 四 header not recognised")
             continue
         mapping: dict[tuple[str, str], list[int]] = defaultdict(list)
-        header = table.rows[:header_end + 1]
         for c in range(table.n_cols):
-            path = tuple(text for row in header if (text := row[c]))
+            path = tuple(_column_stack(table, c, range(header_end + 1)))
             if path and (column := _review_column(path)):
                 mapping[column].append(c)
         expected = {(p, r) for p in T.PROCEEDING_KEYS for r in T.RESULT_KEYS}
@@ -317,12 +442,24 @@ def _reviews_litigation(tables: list[RawTable], warnings: list[str]) -> list[Cel
 
 @_memo
 def _review_column(path: tuple[str, ...]) -> tuple[str, str] | None:
-    """(proceeding, result) of a column whose header cells read `path`, top first."""
+    """(proceeding, result) of a column whose header cells read `path`, top first; a result
+    label wrapped across grid rows (结果 / 维持, 总 / 计) is read whole (`_leaf_match`)."""
     joined = joined_key(dict.fromkeys(path))
-    leaf = label_key(path[-1])
     proceeding = next((k for k, p in T.PROCEEDINGS if p.search(joined)), None)
-    result = next((k for k, p in T.RESULTS if p.search(leaf)), None)
+    result = _leaf_match(list(path), _result_of, _names_proceeding)
     return (proceeding, result) if proceeding and result else None
+
+
+@_memo
+def _result_of(text: str) -> str | None:
+    leaf = label_key(text)
+    return next((k for k, p in T.RESULTS if p.search(leaf)), None)
+
+
+@_memo
+def _names_proceeding(text: str) -> bool:
+    key = label_key(text)
+    return any(p.search(key) for _, p in T.PROCEEDINGS) or "行政诉讼" in key
 
 
 @_memo
