@@ -35,7 +35,12 @@ of the three that agree, with the same glyph-count and tesseract checks, make it
 recogniser and tesseract both reading the cleaned rendering as the same number make it
 (`_cleaned_readers_agree`).
 Anything else stays below 80, which the normaliser turns into a null with a reason rather
-than a wrong value.
+than a wrong value. Last, a number's decimal point (or its absence) must be confirmed
+(`_confirm_points`, issue 22: 5949.088667 read 5949088667): by a dot on the baseline between
+two digits of the grey image, by the digits' even spacing, by every reading of the same
+digits, and under a money header (万元, 元, 金额) or beside a decimal in its column by a glyph
+count that fixes its length exactly; a number that fails is left below 80 and the document's
+warnings say why.
 
 Text. The page text (for title, year, agency and prose such as "本年度无…行政复议") is
 chi_sim page OCR of the page with its tables whited out, with the tables' rows put back in
@@ -1298,6 +1303,186 @@ def _cleaned_readers_agree(number: tuple[str | None, float, bool] | None, grey: 
     return text, min(third.conf, cleaned[1])
 
 
+# ── A decimal point confirmed (issue 22) ────────────────────────────────────
+#
+# A decimal point is the smallest glyph of a table: a soft or 1-bit scan shrinks it below the
+# speck size, blur glues it to a digit, and the despeckler may take it for a speck; every
+# reader then reads the digits alone, and the glyph count (counted without it) agrees:
+# 5949.088667 万元 came out 5949088667 with every check passed. So a number's point (or its
+# absence) must be confirmed by what can see it independently of the readers:
+#   * the image: a dot on the baseline between two digits, found on the grey crop whatever
+#     the despeckler kept (`_baseline_dots`), must be where the reading puts its point;
+#   * the readings: a reading of the same digits with the point elsewhere, or with one where
+#     the accepted reading has none (or the other way round), is a disagreement;
+#   * the digits' spacing: digits are set on equal advances, so a step between two digits'
+#     centres much longer than the others holds a point, glued to a digit or not;
+#   * the column: under a header naming a sum of money (万元, 元, 金额), or next to a cell of
+#     the column that prints decimals, every glyph run must be exactly one character, the
+#     number of characters that of the reading (a point glued to a digit widens its run; a
+#     1-bit scan parts a "0" into two strokes read "11").
+# A number that fails is not taken (confidence below 80: the normaliser makes it null) and
+# the document's warnings say why.
+
+_POINT_READ_RE = re.compile(r"\d[.,·]\d")
+_MONEY_RE = re.compile(r"万元|元|金额")
+_DOT_MIN, _DOT_MAX_H = 0.07, 0.34  # a point's side, as a share of the digits' height
+_DOT_LOW = 0.7  # and its bottom lies in the lowest 30% of the line
+_POINT_DOUBT = 60.0  # the confidence a number whose point is not confirmed is left with
+
+
+def _baseline_dots(cell: _Cell) -> list[tuple[float, list[tuple[int, int, int, int]]]]:
+    """Dots on the baseline between two digits of a one-line cell, found on its grey image
+    whether or not the despeckler kept them as ink: (x centre, the cell's tall glyph runs)."""
+    if cell.image is None or cell.mask is None or len(cell.bands) != 1 or len(cell.glyphs) < 2:
+        return []
+    grey = cell.image[_PAD:cell.image.shape[0] - _PAD, _PAD:cell.image.shape[1] - _PAD]
+    if grey.shape[:2] != cell.mask.shape[:2]:
+        return []
+    top = min(r[1] for r in cell.glyphs)
+    h = max(max(r[3] for r in cell.glyphs) - top, 1)
+    tall = [r for r in cell.glyphs if r[3] - r[1] >= 0.5 * h]
+    if len(tall) < 2:
+        return []
+    _level, dark = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, _lab, st, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    out = []
+    for j in range(1, n):
+        x, y, w, hh, area = (int(v) for v in st[j])
+        side = max(w, hh)
+        if not _DOT_MIN * h <= side <= _DOT_MAX_H * h or min(w, hh) < 0.5 * side or area < 0.4 * w * hh:
+            continue
+        if y + hh - top < _DOT_LOW * h or y - top < 0.4 * h:
+            continue  # no point: above the baseline
+        cx = x + w / 2
+        if any(r[0] < cx < r[2] for r in tall):
+            continue  # over or under a digit, or part of it
+        if any(r[2] <= cx for r in tall) and any(r[0] >= cx for r in tall):
+            out.append((cx, tall))
+    return out
+
+
+def _digits_of(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _point_at(text: str) -> int | None:
+    """How many digits the reading puts before its decimal point (None without one)."""
+    m = re.search(r"[.,·]", text)
+    return len(_digits_of(text[: m.start()])) if m and _POINT_READ_RE.search(text) else None
+
+
+_GAP_ADVANCE = 1.25  # digits are set on equal advances: a step this much longer holds a point
+
+
+def _spacing_gap(view: _Number) -> int | None:
+    """How many digits stand before a wider step between two digits' centres (a point set
+    there, even one glued to a digit or lost by the despeckler), or None when the digits
+    are evenly set (or the glyphs are not one digit each, or too few to tell)."""
+    h = max(view.height, 1)
+    tall = [r for r in view.runs if r[3] - r[1] >= 0.5 * h]
+    if len(tall) < 3 or any(view.chars(r) != (1, 1) for r in tall):
+        return None
+    centres = [(r[0] + r[2]) / 2 for r in tall]
+    steps = [b - a for a, b in zip(centres, centres[1:], strict=False)]
+    step = sorted(steps)[(len(steps) - 1) // 2]
+    wide = [i for i, d in enumerate(steps) if d >= _GAP_ADVANCE * step]
+    return wide[0] + 1 if len(wide) == 1 else None
+
+
+def _point_doubt(text: str, cell: _Cell, view: _Number | None, readings: list[str]) -> str | None:
+    """Why the point of an accepted number is not confirmed, or None when it is."""
+    if view is None or not _NUMBER_RE.match(text) or "," in text:
+        return None
+    at = _point_at(text)
+    digits = _digits_of(text)
+    if at is None and _LEADING_ZERO_RE.match(text):
+        return "a leading zero: the point after it lost"
+    for other in readings:
+        o = _as_number(other)
+        if len(digits) >= 2 and _digits_of(o) == digits and _point_at(o) != at:
+            return f"another reading puts the decimal point elsewhere ({o!r})"
+    gap = _spacing_gap(view)
+    if gap is not None and at != gap:
+        return (f"its digits are set apart after the {gap}th as by a decimal point, "
+                + ("not in the reading" if at is None else "not where the reading puts it"))
+    dots = _baseline_dots(cell)
+    if not dots:
+        return None
+    if at is None:
+        return "a decimal point on the image is not in the reading"
+    for cx, tall in dots:
+        left = [view.chars(r) for r in tall if r[2] <= cx]
+        if sum(a for a, _ in left) <= at <= sum(b for _, b in left):
+            return None
+    return "the decimal point on the image is not where the reading puts it"
+
+
+def _money_doubt(text: str, view: _Number | None) -> str | None:
+    """In a column of sums of money or decimals: why the glyphs do not confirm the number's
+    length exactly (a point or digit lost in a run of touching glyphs), or None."""
+    if view is None or not _NUMBER_RE.match(text):
+        return None
+    lo, hi = view.expected()
+    h = max(view.height, 1)
+    for a, b in zip(view.runs, view.runs[1:], strict=False):
+        if min(a[3] - a[1], b[3] - b[1]) >= _KEPT_TALL * h \
+                and max(a[2] - a[0], b[2] - b[0]) < _DIGIT_MIN_W * h and b[2] - a[0] <= _DIGIT_MAX_W * h:
+            # Two thin strokes as close as one digit's width: one glyph broken in two (a 1-bit
+            # scan parts a "0" into its arcs, read "11"), or two digits.
+            lo -= 1
+    if lo == hi == len(text):
+        return None
+    return (f"in a column of sums of money or decimals its glyphs allow {lo}-{hi} characters, "
+            f"not exactly the {len(text)} read")
+
+
+def _confirm_points(cells: list[_Cell], views: list[_Number | None],
+                    numbers: list[tuple[str | None, float, bool] | None],
+                    grey: list[list[_Line]], ink: list[list[_Line]],
+                    groups: list[list[_Piece]], tables: list[RawTable]) -> list[str]:
+    """Leave below 80 every accepted number whose decimal point (or its absence) and length
+    are not confirmed (`_point_doubt`, `_money_doubt`), in the cells and their tables;
+    the warnings say which and why."""
+    index = {id(cell): i for i, cell in enumerate(cells)}
+    doubts: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        if cell.conf is None or cell.conf < 80 or views[i] is None:
+            continue
+        reads = [line.text for line in grey[i][:1] + ink[i][:1]]
+        if numbers[i] is not None and numbers[i][0] is not None:  # type: ignore[index]
+            reads.append(numbers[i][0].replace(" ", ""))  # type: ignore[index,union-attr]
+        reason = _point_doubt(_as_number(cell.text), cell, views[i], reads)
+        if reason:
+            doubts[id(cell)] = reason
+    out = []
+    for group, table in zip(groups, tables, strict=True):
+        flat = [cell for piece in group for cell in piece.cells]
+        n_cols = max((len(row) for row in table.rows), default=0)
+        for c in range(n_cols):
+            col = [(r, table.rows[r][c]) for r in range(len(table.rows))]
+            decimal = [bool(re.search(r"\d\.\d", t)) and table.confidence.get((r, c), 0) >= 80 for r, t in col]
+            for r, text in col:
+                cell = flat[table.origin[(r, c)]] if (r, c) in table.origin else None
+                if cell is None or id(cell) in doubts or id(cell) not in index or (cell.conf or 0) < 80:
+                    continue
+                money = any(_MONEY_RE.search(t) for rr, t in col if rr < r)
+                beside = any(decimal[rr] and col[rr][1] != text for rr in (r - 1, r + 1) if 0 <= rr < len(col))
+                if beside or money:
+                    reason = _money_doubt(_as_number(text), views[index[id(cell)]])
+                    if reason:
+                        doubts[id(cell)] = reason
+        for (r, c), cid in sorted(table.origin.items()):
+            cell = flat[cid]
+            if id(cell) in doubts and table.confidence.get((r, c), 0) >= 80:
+                table.confidence[(r, c)] = min(table.confidence[(r, c)], _POINT_DOUBT)
+                out.append(f"table {table.index} row {r} column {c}: read {cell.text!r}, not taken: "
+                           f"{doubts[id(cell)]}")
+    for cell in cells:
+        if id(cell) in doubts and cell.conf is not None:
+            cell.conf = min(cell.conf, _POINT_DOUBT)
+    return out
+
+
 def _is_dash(cell: _Cell) -> bool:
     """A cell whose only ink is one or two flat strokes: "-", "—", "——" (blank marks)."""
     if len(cell.lines) != 1 or len(cell.glyphs) not in (1, 2):
@@ -1723,6 +1908,7 @@ def read_scanned_pdf(data: bytes) -> Document:
             last_on_prev_page = False
     grid_cells = GridCells()  # one count for all the document's tables
     tables = [_grid(group, i, grid_cells) for i, group in enumerate(groups)]
+    point_warnings = _confirm_points(cells, views, numbers, grey_lines, ink_lines, groups, tables)
 
     texts = []
     for page in pages:
@@ -1731,7 +1917,7 @@ def read_scanned_pdf(data: bytes) -> Document:
         items += [(top, 1, _table_lines(t)) for top, t in page_tables]
         lines = [line for _top, _k, chunk in sorted(items, key=lambda x: (x[0], x[1])) for line in chunk]
         texts.append("\n".join(lines))
-    doc = Document(format="scan", text="\n".join(texts), tables=tables, warnings=warnings)
+    doc = Document(format="scan", text="\n".join(texts), tables=tables, warnings=warnings + point_warnings)
     n_low = sum(1 for c in cells if c.conf is not None and c.conf < 80)
     doc.warnings.append(f"scanned PDF read by OCR (RapidOCR cells, tesseract checks and page text): {len(pages)} pages, "
                         f"{len(cells)} inked cells, {n_low} below confidence 80")
