@@ -193,3 +193,23 @@ def _joined(*pdfs: bytes) -> bytes:
     buf = io.BytesIO()
     out.save(buf)
     return buf.getvalue()
+
+
+def test_a_diagonal_line_beside_the_rules_is_no_rule():
+    """A slanted stroke or a curve has no orientation: counting crossings must skip it, as
+    pdfplumber's table finder does (it stopped the reader with a KeyError on printed pages)."""
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out, invariant=1)
+    for y in (700, 680, 660):
+        c.line(72, y, 372, y)
+    for x in (72, 222, 372):
+        c.line(x, 660, x, 700)
+    c.line(72, 600, 300, 400)  # diagonal
+    c.bezier(72, 300, 100, 350, 200, 250, 300, 300)
+    c.drawString(80, 685, "1")
+    c.save()
+    with pdfplumber.open(io.BytesIO(out.getvalue())) as doc:
+        assert pdf.rule_crossings(doc.pages[0]) >= 9  # the grid; a curve may add a stroke of its own
+    assert pdf.read_pdf(out.getvalue()).tables

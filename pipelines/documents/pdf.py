@@ -271,7 +271,10 @@ def rule_crossings(page: Page) -> int:
     makes them (short strokes dropped, lines snapped and joined, with its default settings),
     distinct rows of them × distinct columns, counted in n log n."""
     settings = TableSettings.resolve(None)
-    edges = filter_edges(page.edges, min_length=settings.edge_min_length_prefilter)
+    # Only horizontal and vertical strokes are rules (pdfplumber's finder drops the rest; a
+    # diagonal line or a curve has no orientation and would stop its snapping).
+    edges = [e for e in page.edges if e["orientation"] in ("h", "v")]
+    edges = filter_edges(edges, min_length=settings.edge_min_length_prefilter)
     edges = merge_edges(edges, settings.snap_x_tolerance, settings.snap_y_tolerance,
                         settings.join_x_tolerance, settings.join_y_tolerance)
     edges = filter_edges(edges, min_length=settings.edge_min_length)
