@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,7 +185,7 @@ def detect_year_agency(doc: Document) -> tuple[int | None, str | None, str | Non
     # Lazily: the title usually has the year, and the page's lines are each new to the cache.
     lines = itertools.islice(filter(None, map(clean_cell, doc.text.splitlines())), 15)
     prev = None
-    for cand in itertools.chain([title] if title else [], lines):
+    for cand in itertools.chain([title] if title else [], lines, _title_lines(doc.text)):
         year = _year(cand)
         if year is None:
             prev = cand
@@ -201,6 +202,20 @@ def detect_year_agency(doc: Document) -> tuple[int | None, str | None, str | Non
             title = ((agency or "") + cand[m.start():]).strip()
         return year, agency, title
     return None, None, title
+
+
+# A report's title as a line of its own: a printed web page puts the site's menus (dozens of
+# lines) above it, and a PDF carries no title of its own.
+_TITLE_LINE_RE = re.compile(r"(?:19|20)\d{2}\s*年\s*度?[^。\n]{0,20}?信\s*息\s*公\s*开[^。\n]{0,12}?报\s*告")
+
+
+def _title_lines(text: str) -> Iterator[str]:
+    """Short lines anywhere in the text that read as a report's title ("…2019年度政府信息公开
+    工作年度报告"), in order: where the opening lines hold none."""
+    for line in text.splitlines():
+        line = clean_cell(line)
+        if len(line) <= 60 and _TITLE_LINE_RE.search(line):
+            yield line
 
 
 def _published(doc: Document) -> str | None:

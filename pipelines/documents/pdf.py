@@ -47,6 +47,14 @@ _TOL = 2.0
 _RADICALS = {cp: unicodedata.normalize("NFKC", chr(cp))
              for cp in [*range(0x2E80, 0x2EF4), *range(0x2F00, 0x2FD6)]
              if unicodedata.normalize("NFKC", chr(cp)) != chr(cp)}
+# The CJK Radicals Supplement has no NFKC mapping for the simplified radicals that are whole
+# characters too (民 of 人民 printed as ⺠, 页 as ⻚): their equivalents as Unicode's
+# EquivalentUnifiedIdeograph.txt gives them
+# (https://www.unicode.org/Public/UCD/latest/ucd/EquivalentUnifiedIdeograph.txt).
+_RADICALS.update({cp: ch for cp, ch in zip(
+    (0x2EA0, 0x2EC4, 0x2EC5, 0x2EC6, 0x2EC9, 0x2ECB, 0x2ED3, 0x2ED4, 0x2ED9, 0x2EDA, 0x2EDB, 0x2EDC,
+     0x2EDD, 0x2EE2, 0x2EE5, 0x2EE6, 0x2EE7, 0x2EE8, 0x2EE9, 0x2EEA, 0x2EEC, 0x2EEE, 0x2EF0),
+    "民西见角贝车长门韦页风飞食马鱼鸟卤麦黄黾齐齿龙", strict=True)})
 _RADICALS_RE = re.compile("[\u2e80-\u2ef3\u2f00-\u2fd5]")
 # Lines of a cell join without a space (CJK text and numbers wrap anywhere, so a space would be
 # a character the cell never printed), except between two words of Latin letters.
