@@ -153,8 +153,10 @@ def crawl(site_ids: tuple[str, ...], db: str | None, data_dir: Path, sites_file:
         sites = [s for s in sites if s["id"] in site_ids]
     elif start_urls:
         sites = []
+    from .spiders.base import is_http_url
+
     for url in start_urls:
-        if not url.lower().startswith(("http://", "https://")):
+        if not is_http_url(url):
             raise click.BadParameter(f"{url}: only http(s) URLs are crawled", param_hint="--start-url")
     if not sites and not start_urls:
         raise click.ClickException("no sites to crawl")
