@@ -70,7 +70,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CACHE_DIR = ROOT / "data" / "layout-corpus"
 CORPUS_EXPECTED = ROOT / "tests" / "corpus" / "expected"
 REAL_PAGES = ROOT / "tests" / "files" / "pingtan"
-GENERATOR_VERSION = 1  # bump when a change alters the rendered documents
+GENERATOR_VERSION = 1  # bump when a change alters every rendered document
+# bump a toolchain's version when a change alters only its documents (only those render again)
+RENDERER_VERSION = {"libreoffice": 2, "docx": 2}
 MEASURE_VERSION = 4  # bump when measured_traits changes (documents are re-measured, not re-rendered)
 DEFAULT_SEED = 22
 DEFAULT_N = 420
@@ -164,7 +166,9 @@ class Doc:
     real: str = ""  # corpus id of the real page (chromium-real)
 
     def key(self) -> str:
-        data = json.dumps([GENERATOR_VERSION, asdict(self)], sort_keys=True, ensure_ascii=False)
+        versions = [GENERATOR_VERSION, RENDERER_VERSION.get(self.toolchain, 1)]
+        data = json.dumps([*versions, asdict(self)] if versions[1] > 1 else [versions[0], asdict(self)],
+                          sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(data.encode()).hexdigest()[:10]
 
     def file(self) -> str:
@@ -334,13 +338,22 @@ def _page_text_width(landscape: bool) -> float:
     return (11.69 if landscape else 8.27) - 1.6
 
 
-def _column_widths(ncols: int, section: str, width: str, text_width: float) -> list[float]:
-    """Inches per grid column: label columns get twice a value column's share."""
+# Word's default cell margins (0.08 in left and right), in inches.
+CELL_PADDING_IN = 0.16
+
+
+def _column_widths(ncols: int, section: str, width: str, text_width: float,
+                   size_pt: float = 12.0) -> list[float]:
+    """Inches per grid column: label columns get twice a value column's share, and no column
+    is narrower than one character of the font and the cell's margins. A column narrower
+    than a glyph cannot be printed (the word processor drops or overflows its text): no
+    office prints one; `very_narrow` still wraps every header and breaks long numbers."""
     share = {"wide": 1.0, "medium": 0.75, "narrow": 0.45, "very_narrow": 0.28}[width]
     label_cols = {"2": 1, "3": 3, "4": 0}.get(section, 1)
     units = [2.0 if c < label_cols else 1.0 for c in range(ncols)]
     total = text_width * share
-    return [total * u / sum(units) for u in units]
+    floor = size_pt * 1.1 / 72 + CELL_PADDING_IN
+    return [max(total * u / sum(units), floor * u) for u in units]
 
 
 def _borders(table, rules: str) -> None:
@@ -392,7 +405,7 @@ def layout_docx(doc: Doc) -> bytes:
     text_width = _page_text_width(doc.landscape)
     for tbl, model in zip(document.tables, tables, strict=True):
         ncols = len(tbl.columns)
-        widths = _column_widths(ncols, model.section, doc.width, text_width)
+        widths = _column_widths(ncols, model.section, doc.width, text_width, doc.size_pt)
         tbl.autofit = False
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
         layout = OxmlElement("w:tblLayout")
