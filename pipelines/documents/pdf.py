@@ -38,6 +38,11 @@ from .model import Document, GridCells, RawTable
 # cost of reading a PDF (measured by bench/performance.py).
 logging.getLogger("pdfminer").setLevel(logging.WARNING)
 
+# pdfplumber's table finder, but ruling lines are snapped together only within 1.5 pt, not
+# 3: a browser draws each border as a thin rectangle (two edges under 1 pt apart), and in a
+# narrow table (columns 6–9 pt wide) a 3 pt snap chained the rules of neighbouring columns
+# into one, at a mean that differed page by page.
+TABLE_SETTINGS = {"snap_tolerance": 1.5}
 _SECTION_START_RE = re.compile(r"第二十条|申请人情况|行政复议|信息内容")
 _TOL = 2.0
 
@@ -109,7 +114,17 @@ def _cell_texts(chars: list[dict], cells: list[tuple[float, ...]]) -> dict[tuple
                 i = at.get((bisect.bisect_right(ys, v) - 1, bisect.bisect_right(xs, h) - 1))
                 if i is not None:
                     found[i].append(ch)
-    return {cell: chars_to_text(cs) if cs else "" for cell, cs in zip(cells, found, strict=True)}
+    return {cell: ideographs(chars_to_text(cs, y_tolerance=line_tolerance(cs))) if cs else ""
+            for cell, cs in zip(cells, found, strict=True)}
+
+
+def line_tolerance(chars: list[dict]) -> float:
+    """How far apart two characters' tops may be on one line: a share of the font's size, not
+    pdfplumber's fixed 3 pt. Digits set in a Latin fallback font sit lower than the ideographs
+    around them (3.7 pt at 15.5 pt), and a fixed tolerance made "1.属于国家秘密" two lines,
+    read "属于1.国家秘密"; lines of a paragraph are at least a font size apart."""
+    sizes = sorted(float(ch.get("size") or 0) for ch in chars[:200])
+    return max(3.0, 0.4 * sizes[len(sizes) // 2]) if sizes else 3.0
 
 
 def _axis(values: list[float]) -> list[float]:
@@ -165,11 +180,33 @@ def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None)
     return RawTable(index=index, rows=rows, page=pieces[0].page_no, bboxes=bboxes, origin=origin)
 
 
+# A label: some letter or ideograph (a number, a dash or a blank is a value, never carried on).
+_LABEL_CHAR_RE = re.compile(r"[A-Za-z\u4e00-\u9fff]")
+
+
+def _carry_labels(prev: _Piece, nxt: _Piece) -> None:
+    """A label cell broken by the page break (e.g. "（六）其他处理" over three rows, one on
+    this page and two on the next) prints its text on one side only: the other side's part,
+    the same columns wide and empty, gets the label, as one merged cell would. Only labels:
+    a value cell is never given a neighbour's number."""
+    bottom = max((c[3] for c in prev.table.cells), default=0.0)
+    top = min((c[1] for c in nxt.table.cells), default=0.0)
+    ends = {(round(c[0]), round(c[2])): prev.texts.get(c, "") for c in prev.table.cells
+            if abs(c[3] - bottom) <= _TOL}
+    for c in nxt.table.cells:
+        if abs(c[1] - top) > _TOL or nxt.texts.get(c, "").strip():
+            continue
+        for (x0, x1), text in ends.items():
+            if abs(x0 - c[0]) <= 2 * _TOL and abs(x1 - c[2]) <= 2 * _TOL and _LABEL_CHAR_RE.search(text):
+                nxt.texts[c] = text
+                break
+
+
 def _continues(group: list[_Piece], nxt: _Piece, prev_last_on_page: bool, nxt_first_on_page: bool) -> bool:
     """Same horizontal extent as the table so far, on the next page, and not opening with a
-    header of its own. A part may lack the table's outer columns on the left, if every column
-    rule the table has right of the part's left edge is the part's too: a label spanning every
-    row of the page ("三、本年度办理结果" over a whole page of rows) has neither its top nor its
+    header of its own. One side may lack the table's outer columns on the left, if every column
+    rule the other has right of that side's left edge is its own too: a label spanning every
+    row of a page ("三、本年度办理结果" over a whole page of rows) has neither its top nor its
     bottom rule there, so the table finder leaves its column out."""
     prev = group[-1]
     if not (prev_last_on_page and nxt_first_on_page and nxt.page_no == prev.page_no + 1):
@@ -181,16 +218,33 @@ def _continues(group: list[_Piece], nxt: _Piece, prev_last_on_page: bool, nxt_fi
     if abs(ax1 - bx1) > _TOL * 2:
         return False
     if abs(ax0 - bx0) > _TOL * 2:
-        if bx0 < ax0:
-            return False
-        own = _axis([x for c in nxt.table.cells for x in (c[0], c[2])])
-        rules = [x for x in _axis([x for p in ends for c in p.table.cells for x in (c[0], c[2])])
-                 if x > bx0 + _TOL]
-        if len(rules) < 2 or any(abs(own[nearest(own, x)] - x) > _TOL for x in rules):
+        # The part that lacks the outer columns (either one: the table so far may be the one
+        # whose first page had its label column left out) must have every column rule the
+        # other has right of its left edge.
+        before = _axis([x for p in ends for c in p.table.cells for x in (c[0], c[2])])
+        after = _axis([x for c in nxt.table.cells for x in (c[0], c[2])])
+        narrow, wide, edge = (after, before, bx0) if bx0 > ax0 else (before, after, ax0)
+        rules = [x for x in wide if x > edge + _TOL]
+        if len(rules) < 2 or any(abs(narrow[nearest(narrow, x)] - x) > 2 * _TOL for x in rules):
             return False
     top = min((c[1] for c in nxt.table.cells), default=0.0)
     first_row = [nxt.texts.get(c, "") for c in nxt.table.cells if abs(c[1] - top) <= _TOL]
     return not _SECTION_START_RE.search("".join(first_row))
+
+
+# A section's heading: "三、收到和处理…" (a row label of a table is inside the table's bbox).
+_HEADING_RE = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]")
+
+
+def _heading_above(page: Page, table: object) -> bool:
+    """Whether a section heading is printed on the page above the table: a table under its
+    own heading opens a section, it does not continue the table of the page before."""
+    top = table.bbox[1]
+    above = [ch for ch in page.chars if ch["bottom"] <= top + _TOL / 2]
+    if not above:
+        return False
+    text = ideographs(chars_to_text(above))
+    return any(_HEADING_RE.match(line) for line in text.split("\n"))
 
 
 def _open_top(page: Page, table: object) -> float | None:
@@ -209,6 +263,20 @@ def _open_top(page: Page, table: object) -> float | None:
     ruled = sum(e["x1"] - e["x0"] for e in page.edges
                 if e["orientation"] == "h" and abs(e["top"] - y) <= _TOL and e["x0"] < x1 and e["x1"] > x0)
     return y if ruled < (x1 - x0) / 2 else None
+
+
+def _open_bottom(page: Page) -> float | None:
+    """Where a table broken by the page's end stops, when its last row has no bottom rule: a
+    browser's print splits a row over two pages and closes neither part, so the table finder,
+    which needs closed cells, loses the rows before the break; a label spanning rows there
+    may be the only open cell. The y where the page's lowest column rules (at least three)
+    all end: a line drawn there closes what is open and changes nothing where a rule is."""
+    verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 3 * _TOL]
+    if len(verticals) < 3:
+        return None
+    y = max(e["bottom"] for e in verticals)
+    ending = [e for e in verticals if y - e["bottom"] <= _TOL]
+    return y if len(ending) >= 3 else None
 
 
 # Fewer printable characters than this on a page: it has no text layer.
@@ -278,7 +346,7 @@ def rule_crossings(page: Page) -> int:
     (its cell search compares every one with every other): the ruling lines made as it
     makes them (short strokes dropped, lines snapped and joined, with its default settings),
     distinct rows of them × distinct columns, counted in n log n."""
-    settings = TableSettings.resolve(None)
+    settings = TableSettings.resolve(TABLE_SETTINGS)
     # Only horizontal and vertical strokes are rules (pdfplumber's finder drops the rest; a
     # diagonal line or a curve has no orientation and would stop its snapping).
     edges = [e for e in page.edges if e["orientation"] in ("h", "v")]
@@ -306,7 +374,7 @@ def read_pdf(data: bytes) -> Document:
         if more:
             warnings.append(pages_warning(budgets.PDF_PAGES, "read"))
         for page_no, page in enumerate(pages, start=1):
-            texts.append(ideographs(page.extract_text() or ""))
+            texts.append(ideographs(page.extract_text(y_tolerance=line_tolerance(page.chars)) or ""))
             kinds.append(is_picture_page(page))
             # The table finder takes time quadratic in a page's rule crossings: a page past
             # what the document has left of the budget keeps its text but not its tables (a
@@ -317,15 +385,19 @@ def read_pdf(data: bytes) -> Document:
                 found = []
             else:
                 crossings += here
-                found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+                closing = [y for y in (_open_bottom(page),) if y is not None]
+                found = sorted(page.find_tables({**TABLE_SETTINGS, "explicit_horizontal_lines": closing}),
+                               key=lambda t: t.bbox[1])
                 top_rule = _open_top(page, found[0]) if found else None
                 if top_rule is not None:
-                    found = sorted(page.find_tables({"explicit_horizontal_lines": [top_rule]}),
+                    found = sorted(page.find_tables({**TABLE_SETTINGS, "explicit_horizontal_lines": [*closing, top_rule]}),
                                    key=lambda t: t.bbox[1])
             chars = page.chars if found else []
             for i, table in enumerate(found):
                 piece = _Piece(page_no, table, y_offset, _cell_texts(chars, table.cells))
-                if groups and _continues(groups[-1], piece, last_on_prev_page, i == 0):
+                first = i == 0 and not _heading_above(page, table)
+                if groups and _continues(groups[-1], piece, last_on_prev_page, first):
+                    _carry_labels(groups[-1][-1], piece)
                     groups[-1].append(piece)
                 else:
                     groups.append([piece])
