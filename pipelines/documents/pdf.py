@@ -91,6 +91,8 @@ class _Piece:
     table: object
     y_offset: float
     texts: dict[tuple[float, ...], str] = field(default_factory=dict)  # cell bbox → text
+    open_top: bool = False  # its first row has no top rule: a row split by the page break
+    open_bottom: bool = False  # its last row has (mostly) no bottom rule: the same, on the page before
 
 
 def _cell_texts(chars: list[dict], cells: list[tuple[float, ...]]) -> dict[tuple[float, ...], str]:
@@ -184,22 +186,41 @@ def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None)
 _LABEL_CHAR_RE = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
 
-def _carry_labels(prev: _Piece, nxt: _Piece) -> None:
-    """A label cell broken by the page break (e.g. "（六）其他处理" over three rows, one on
-    this page and two on the next) prints its text on one side only: the other side's part,
-    the same columns wide and empty, gets the label, as one merged cell would. Only labels:
-    a value cell is never given a neighbour's number."""
+def _join_seam(prev: _Piece, nxt: _Piece) -> None:
+    """Join the cells a page break cut. A row split over the two pages (the last row of one
+    part and the first of the next, both open) is one row: the next part's text of each of its
+    cells goes to the cell above it, so the row reads once, as printed. A label cell spanning
+    rows across the break (e.g. "（六）其他处理" over three rows, one on this page) prints its
+    text on one side only: its empty part on the next page gets the label, as one merged cell
+    would. Only labels are carried: a value cell is never given a neighbour's number."""
     bottom = max((c[3] for c in prev.table.cells), default=0.0)
     top = min((c[1] for c in nxt.table.cells), default=0.0)
-    ends = {(round(c[0]), round(c[2])): prev.texts.get(c, "") for c in prev.table.cells
-            if abs(c[3] - bottom) <= _TOL}
+    first_end = min((c[3] for c in nxt.table.cells if abs(c[1] - top) <= _TOL), default=top)
+    ends = {(round(c[0]), round(c[2])): c for c in prev.table.cells if abs(c[3] - bottom) <= _TOL}
+    split_row = prev.open_bottom and nxt.open_top
+    cells: list[tuple[float, ...]] = []
     for c in nxt.table.cells:
-        if abs(c[1] - top) > _TOL or nxt.texts.get(c, "").strip():
+        if abs(c[1] - top) > _TOL:
+            cells.append(c)
             continue
-        for (x0, x1), text in ends.items():
-            if abs(x0 - c[0]) <= 2 * _TOL and abs(x1 - c[2]) <= 2 * _TOL and _LABEL_CHAR_RE.search(text):
-                nxt.texts[c] = text
-                break
+        above = next((a for (x0, x1), a in ends.items()
+                      if abs(x0 - c[0]) <= 2 * _TOL and abs(x1 - c[2]) <= 2 * _TOL), None)
+        text = nxt.texts.get(c, "").strip()
+        label = prev.texts.get(above, "") if above is not None else ""
+        if split_row and above is not None:
+            # The split row's cells go to the row above; a cell spanning further down starts
+            # below it (the split row must not read twice, once with no numbers).
+            if text:
+                prev.texts[above] = label + "\n" + text
+            if c[3] - first_end > _TOL:
+                moved = (c[0], first_end, c[2], c[3])
+                nxt.texts[moved] = label if _LABEL_CHAR_RE.search(label) else ""
+                cells.append(moved)
+            continue
+        cells.append(c)
+        if above is not None and not text and _LABEL_CHAR_RE.search(label):
+            nxt.texts[c] = label
+    nxt.table.cells = cells
 
 
 def _continues(group: list[_Piece], nxt: _Piece, prev_last_on_page: bool, nxt_first_on_page: bool) -> bool:
@@ -265,18 +286,54 @@ def _open_top(page: Page, table: object) -> float | None:
     return y if ruled < (x1 - x0) / 2 else None
 
 
-def _open_bottom(page: Page) -> float | None:
+@dataclass
+class _OpenEnd:
+    """A table cut by the page's end: the line that closes it, and where the text of its
+    cells left open (`spans`: the x-ranges without a rule at the line) really ends."""
+    rule: float
+    text_end: float
+    spans: list[tuple[float, float]]
+
+
+def _open_bottom(page: Page) -> _OpenEnd | None:
     """Where a table broken by the page's end stops, when its last row has no bottom rule: a
     browser's print splits a row over two pages and closes neither part, so the table finder,
     which needs closed cells, loses the rows before the break; a label spanning rows there
     may be the only open cell. The y where the page's lowest column rules (at least three)
-    all end: a line drawn there closes what is open and changes nothing where a rule is."""
+    all end (a line drawn there closes what is open and changes nothing where a rule is), and
+    where the open cells' text ends: a browser clips the borders at the page's content box,
+    not the text, so lines that follow at once, under an open cell, are that cell's."""
     verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 3 * _TOL]
     if len(verticals) < 3:
         return None
     y = max(e["bottom"] for e in verticals)
-    ending = [e for e in verticals if y - e["bottom"] <= _TOL]
-    return y if len(ending) >= 3 else None
+    ending = sorted(e["x0"] for e in verticals if y - e["bottom"] <= _TOL)
+    if len(ending) < 3:
+        return None
+    rules = [(e["x0"], e["x1"]) for e in page.edges if e["orientation"] == "h" and abs(e["top"] - y) <= _TOL]
+    spans = [(a, b) for a, b in zip(ending, ending[1:], strict=False) if b - a > _TOL
+             and sum(max(0.0, min(r1, b) - max(r0, a)) for r0, r1 in rules) < (b - a) / 2]
+    text_end = y
+
+    def under_open(ch: dict) -> bool:
+        mid = (ch["x0"] + ch["x1"]) / 2
+        return any(a < mid < b for a, b in spans)
+
+    for ch in sorted((ch for ch in page.chars if ch["top"] >= y - _TOL and under_open(ch)),
+                     key=lambda ch: ch["top"]):
+        if ch["top"] > text_end + 0.6 * float(ch.get("size") or 10):
+            break
+        text_end = max(text_end, float(ch["bottom"]) + 1)
+    return _OpenEnd(y, text_end, spans)
+
+
+def _extend_last_row(table: object, end: _OpenEnd) -> None:
+    """The open cells closed by the line reach down to where their text does."""
+    if end.text_end <= end.rule:
+        return
+    table.cells = [(c[0], c[1], c[2], end.text_end)
+                   if abs(c[3] - end.rule) <= _TOL and any(a < (c[0] + c[2]) / 2 < b for a, b in end.spans)
+                   else c for c in table.cells]
 
 
 # Fewer printable characters than this on a page: it has no text layer.
@@ -385,19 +442,28 @@ def read_pdf(data: bytes) -> Document:
                 found = []
             else:
                 crossings += here
-                closing = [y for y in (_open_bottom(page),) if y is not None]
+                open_end = _open_bottom(page)
+                closing = [open_end.rule] if open_end else []
                 found = sorted(page.find_tables({**TABLE_SETTINGS, "explicit_horizontal_lines": closing}),
                                key=lambda t: t.bbox[1])
                 top_rule = _open_top(page, found[0]) if found else None
                 if top_rule is not None:
                     found = sorted(page.find_tables({**TABLE_SETTINGS, "explicit_horizontal_lines": [*closing, top_rule]}),
                                    key=lambda t: t.bbox[1])
+                if open_end and found:
+                    _extend_last_row(found[-1], open_end)
+                # A row split by the break is open across most of the table's width; a label
+                # spanning rows across a clean break leaves only its own column open.
+                split = open_end is not None and found and 2 * sum(b - a for a, b in open_end.spans) > (
+                    found[-1].bbox[2] - found[-1].bbox[0])
+                opened = (found[0] if top_rule is not None else None, found[-1] if split else None)
             chars = page.chars if found else []
             for i, table in enumerate(found):
-                piece = _Piece(page_no, table, y_offset, _cell_texts(chars, table.cells))
+                piece = _Piece(page_no, table, y_offset, _cell_texts(chars, table.cells),
+                               open_top=table is opened[0], open_bottom=table is opened[1])
                 first = i == 0 and not _heading_above(page, table)
                 if groups and _continues(groups[-1], piece, last_on_prev_page, first):
-                    _carry_labels(groups[-1][-1], piece)
+                    _join_seam(groups[-1][-1], piece)
                     groups[-1].append(piece)
                 else:
                     groups.append([piece])
