@@ -268,22 +268,24 @@ def _heading_above(page: Page, table: object) -> bool:
     return any(_HEADING_RE.match(line) for line in text.split("\n"))
 
 
-def _open_top(page: Page, table: object) -> float | None:
+def _open_top(page: Page) -> float | None:
     """Where a table continued from the page before really starts, when its first row has no
     top rule: a browser's print (border-collapse) draws a row's top border with the row above,
     so a row pushed to the next page opens without one, and the table finder starts the table
-    a row lower, leaving that row's text out. The y where the table's column rules (at least
-    two, reaching down to its top) all begin, if no horizontal rule is drawn there."""
-    x0, top, x1, _ = table.bbox
-    starts = [e["top"] for e in page.edges
-              if e["orientation"] == "v" and x0 - _TOL <= e["x0"] <= x1 + _TOL
-              and abs(e["bottom"] - top) <= _TOL and top - e["top"] > 3 * _TOL]
-    if len(starts) < 2 or max(starts) - min(starts) > _TOL:
+    a row lower, or misses a one-row fragment (the end of a row split by the break), leaving
+    that text out. The y where the page's topmost column rules (at least two) all begin, if
+    no horizontal rule is drawn there."""
+    verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 3 * _TOL]
+    if len(verticals) < 2:
         return None
-    y = min(starts)
-    ruled = sum(e["x1"] - e["x0"] for e in page.edges
+    y = min(e["top"] for e in verticals)
+    starting = [e["x0"] for e in verticals if e["top"] - y <= _TOL]
+    if len(starting) < 2:
+        return None
+    x0, x1 = min(starting), max(starting)
+    ruled = sum(min(e["x1"], x1) - max(e["x0"], x0) for e in page.edges
                 if e["orientation"] == "h" and abs(e["top"] - y) <= _TOL and e["x0"] < x1 and e["x1"] > x0)
-    return y if ruled < (x1 - x0) / 2 else None
+    return y if x1 - x0 > _TOL and ruled < (x1 - x0) / 2 else None
 
 
 @dataclass
@@ -443,20 +445,18 @@ def read_pdf(data: bytes) -> Document:
             else:
                 crossings += here
                 open_end = _open_bottom(page)
-                closing = [open_end.rule] if open_end else []
-                found = sorted(page.find_tables({**TABLE_SETTINGS, "explicit_horizontal_lines": closing}),
+                top_rule = _open_top(page)
+                lines = [y for y in (open_end.rule if open_end else None, top_rule) if y is not None]
+                found = sorted(page.find_tables({**TABLE_SETTINGS, "explicit_horizontal_lines": lines}),
                                key=lambda t: t.bbox[1])
-                top_rule = _open_top(page, found[0]) if found else None
-                if top_rule is not None:
-                    found = sorted(page.find_tables({**TABLE_SETTINGS, "explicit_horizontal_lines": [*closing, top_rule]}),
-                                   key=lambda t: t.bbox[1])
                 if open_end and found:
                     _extend_last_row(found[-1], open_end)
                 # A row split by the break is open across most of the table's width; a label
                 # spanning rows across a clean break leaves only its own column open.
                 split = open_end is not None and found and 2 * sum(b - a for a, b in open_end.spans) > (
                     found[-1].bbox[2] - found[-1].bbox[0])
-                opened = (found[0] if top_rule is not None else None, found[-1] if split else None)
+                opened = (found[0] if top_rule is not None and abs(found[0].bbox[1] - top_rule) <= _TOL else None,
+                          found[-1] if split else None)
             chars = page.chars if found else []
             for i, table in enumerate(found):
                 piece = _Piece(page_no, table, y_offset, _cell_texts(chars, table.cells),
@@ -464,7 +464,8 @@ def read_pdf(data: bytes) -> Document:
                 first = i == 0 and not _heading_above(page, table)
                 if groups and _continues(groups[-1], piece, last_on_prev_page, first):
                     _join_seam(groups[-1][-1], piece)
-                    groups[-1].append(piece)
+                    if piece.table.cells:  # else it was only the end of the row split before it
+                        groups[-1].append(piece)
                 else:
                     groups.append([piece])
                 last_on_prev_page = i == len(found) - 1
