@@ -324,6 +324,38 @@ def _cut_by_page_break(table: RawTable, r: int, n_label_cols: int, value_cols: l
     return whole_key, label, r if has_values[0] else n, n
 
 
+def _item_cut_by_page_break(table: RawTable, r: int, n_label_cols: int,
+                            value_cols: list[int]) -> tuple[str, str, int, int] | None:
+    """(item, label, the grid row holding the values, the second part's grid row) when the
+    section 二 row r names no item and it and the next row are one printed row that a page
+    break cut in two ("行政强" at a page's foot, "制" at the next page's top): the label cells
+    are cells of their own on consecutive pages, only one of the two rows holds numbers, and
+    the labels joined are an item's label as the template prints it, which neither part is."""
+    rows = table.rows
+    if not table.bboxes or n_label_cols < 1:
+        return None
+    n = r + 1  # the next grid row a cell covers: the gap between two pages covers none
+    while n < len(rows) and not any((n, c) in table.bboxes for c in range(len(rows[n]))):
+        n += 1
+    if n >= len(rows):
+        return None
+    c = n_label_cols - 1
+    a, b = rows[r][c], rows[n][c]
+    if not (a and b) or table.origin.get((r, c), (r, c)) == table.origin.get((n, c), (n, c)):
+        return None
+    pages = [table.bboxes.get((i, c), (None,))[0] for i in (r, n)]
+    if pages[0] is None or pages[1] != pages[0] + 1:
+        return None
+    has_values = [any(rows[i][v] for v in value_cols) for i in (r, n)]
+    if has_values[0] == has_values[1] or _match_item(b) is not None:
+        return None
+    whole = clean_cell(a + b)
+    item = _match_item(whole)
+    if item is None or _printed_key(whole) not in _PRINTED_KEYS:
+        return None
+    return item, whole, r if has_values[0] else n, n
+
+
 @_memo
 def _application_row_key(labels: tuple[str, ...]) -> tuple[str | None, str]:
     """(row key or None, the printed leaf label) of a row with these labels, outermost first."""
@@ -378,28 +410,44 @@ def _active_disclosure(tables: list[RawTable], warnings: list[str]) -> list[Cell
     cells: list[Cell] = []
     for table in tables:
         metrics: dict[int, tuple[str, str]] = {}
+        joined_rows: set[int] = set()  # second parts of item rows cut by a page break
+        # The header row just read, while no item row has followed it: a header row cut by a
+        # page break continues on the next row ("上一年项目数" / "量"), read as one.
+        open_header: list[str] | None = None
         for r, row in enumerate(table.rows):
             joined = joined_key(dict.fromkeys(row))
             if not joined:
                 continue
             if "第二十条" in joined and not any(parse_value(c).value for c in row if c and "第二十条" not in c):
-                metrics = {}  # a caption row opens a new sub-table with its own columns
+                metrics, open_header = {}, None  # a caption row opens a new sub-table with its own columns
                 continue
             header = _header_metrics(row)
             if header and (_match_item(row[0]) is None):
-                metrics = header
+                if open_header is not None and len(open_header) == len(row):
+                    row = [a if a == b else a + b for a, b in zip(open_header, row, strict=True)]
+                    header = _header_metrics(row) or header
+                metrics, open_header = header, list(row)
                 columns, first_metric_col = _metric_columns(metrics), min(metrics)
                 continue
+            open_header = None
             if not metrics:
+                continue
+            if r in joined_rows:
                 continue
             labels = _row_labels(table, r, first_metric_col)
             if not labels:
                 continue
             item = _match_item(labels[0])
             label = clean_cell(labels[0])
+            values_at = r
+            if item is None:
+                cut = _item_cut_by_page_break(table, r, first_metric_col, [c for _, cols, _ in columns for c in cols])
+                if cut is not None:
+                    item, label, values_at, second = cut
+                    joined_rows.add(second)
             row_key = item or "extra:" + label
             for metric, cols, unit in columns:
-                cell = _value_cell("active_disclosure", row_key, metric, table, r, cols, label)
+                cell = _value_cell("active_disclosure", row_key, metric, table, values_at, cols, label)
                 if unit is not None and cell.unit is None and cell.value is not None:
                     cell.unit = unit
                 cells.append(cell)
