@@ -45,7 +45,7 @@ def sample() -> list[lc.Doc]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict], list[lc.Doc]]:
     out = tmp_path_factory.mktemp("layout-corpus")
     docs = sample()
-    manifest = lc.build(docs, out, log=lambda m: None)
+    manifest = [e for e in lc.build(docs, out, log=lambda m: None) if "companion_of" not in e]
     return out, manifest, docs
 
 
@@ -143,17 +143,35 @@ def test_printed_numbers_in_the_text(built) -> None:
         assert not missing, (e["id"], missing[:10])
 
 
+def test_companions_in_every_text_format(built) -> None:
+    """The source of each document is kept in the other text formats, sharing its cells."""
+    out, _, docs = built
+    everything = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    companions = [e for e in everything if "companion_of" in e]
+    assert {"html", "docx", "doc", "wps"} <= {e["format"] for e in companions}
+    by_id = {d.id: d for d in docs}
+    magic = {"html": b"<!DOCTYPE html", "docx": b"PK", "doc": b"\xd0\xcf\x11\xe0", "wps": b"\xd0\xcf\x11\xe0",
+             "scan": b"%PDF"}
+    for e in companions:
+        doc = by_id[e["companion_of"]]
+        assert e["format"] in lc.companions(doc) and e["part"] == doc.part
+        assert e["expected"] == f"expected/{doc.id}.json"
+        data = (out / e["file"]).read_bytes()
+        assert data.lstrip().startswith(magic[e["format"]]) or e["format"] == "html" and b"<html" in data[:2000], e["id"]
+
+
 def test_benchmark_reports_per_trait(built) -> None:
     """The benchmark's per-trait figures cover every trait of the sample (numbers unchecked)."""
     from bench.extraction import by_trait, evaluate, summarise, table
 
     out, manifest, _ = built
+    everything = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     results = evaluate(out, part="dev")
-    assert len(results) == len(manifest)
+    assert len(results) == len(everything)
     traits = by_trait(results)
-    assert set(traits) == {t for e in manifest for t in e["traits"]}
+    assert set(traits) == {t for e in everything for t in e["traits"]}
     for name, s in traits.items():
-        assert s["documents"] == sum(name in e["traits"] for e in manifest)
+        assert s["documents"] == sum(name in e["traits"] for e in everything)
         assert s["cells"] > 0 and {"accuracy", "nulls", "silent_errors", "template_right",
                                    "year_right"} <= set(s)
     printed = table(traits, summarise(results), name="trait")

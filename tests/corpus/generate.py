@@ -970,8 +970,9 @@ def images_pdf(pngs: list[bytes], dpi: int) -> bytes:
     return out.getvalue()
 
 
-def scan_pdf(pdf: bytes, *, dpi: int, rotate: float, noise: bool, seed: str) -> bytes:
-    """Rasterise a PDF in grayscale and wrap the page images into an image-only PDF.
+def scan_pdf(pdf: bytes, *, dpi: int, rotate: float, noise: bool, seed: str, bw: bool = False) -> bytes:
+    """Rasterise a PDF in grayscale (or black and white, `bw`: thresholded as a scanner's
+    text mode does) and wrap the page images into an image-only PDF.
 
     Rasterised with pypdfium2 (pdfplumber's renderer), not pdftoppm: the reportlab PDFs use
     the non-embedded Adobe-GB1 font STSong-Light, which poppler only draws when its
@@ -996,11 +997,14 @@ def scan_pdf(pdf: bytes, *, dpi: int, rotate: float, noise: bool, seed: str) -> 
             im = ImageChops.darker(im, specks.resize((w, h), Image.Resampling.NEAREST))
         if rotate:
             im = im.rotate(rotate, resample=Image.Resampling.BICUBIC, fillcolor=255)
-        # 16 grey levels, as a 4-bit scanner stores them. Pillow's bits=4 writes each value's
-        # low four bits (240 would come back black), so the value is quantised first.
-        im = im.point(lambda v: v >> 4)
         buf = io.BytesIO()
-        im.save(buf, "PNG", optimize=True, bits=4)
+        if bw:
+            im.point(lambda v: 255 if v >= 160 else 0).convert("1").save(buf, "PNG", optimize=True)
+        else:
+            # 16 grey levels, as a 4-bit scanner stores them. Pillow's bits=4 writes each value's
+            # low four bits (240 would come back black), so the value is quantised first.
+            im = im.point(lambda v: v >> 4)
+            im.save(buf, "PNG", optimize=True, bits=4)
         pngs.append(buf.getvalue())
     document.close()
     return images_pdf(pngs, dpi)

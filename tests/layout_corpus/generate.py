@@ -18,6 +18,15 @@ family and size, rules (full grid, horizontal rules only, none), portrait or lan
 blank lines before section 三 (so the page break falls at any row), section 四 as a table or
 as prose in several wordings, label variants real sites print (formats.md).
 
+Companions: the same report in the other text formats, from the same source, so that every
+reader is measured on the same varied layouts: the HTML a Chromium document was printed from
+(`html`), and the Word file a LibreOffice document was converted from (`docx`), with every
+third one also converted by LibreOffice to DOC (`doc`) and every third to "WPS" (`wps`: DOC
+bytes under a .wps name, as in tests/corpus); and every sixth fully ruled PDF scanned as an
+office scans a printed report (`scan`: 150, 200 or 300 dpi, grey or black and white, askew by
+up to 0.5°, sometimes specks; traits `scan:…`). A companion's id is `<id>-<format>`; it shares
+its document's expected cells, traits (but the measured ones) and part.
+
 Each document records its traits: the ones chosen (`narrow`, `no_rules`, `landscape`,
 `prose_4`, `font:serif`, `via:chromium`, …) and, for PDFs, the ones measured on the printed
 text (`wrapped_headers` when a header label of section 二/三 is broken over lines,
@@ -61,6 +70,7 @@ from tests.corpus.generate import (
     dump_expected,
     make_cells,
     nested,
+    scan_pdf,
     soffice_convert,
     spec,
     stable_pdf,
@@ -568,6 +578,74 @@ def measure(docs: list[Doc], out: Path) -> None:
         meta.write_text(json.dumps({"measure": MEASURE_VERSION, "traits": traits}), encoding="utf-8")
 
 
+def companions(doc: Doc) -> list[str]:
+    """The formats the document's own source is kept in besides its main document."""
+    out = []
+    if doc.toolchain in ("chromium", "chromium-real"):
+        out.append("html")
+    if doc.toolchain == "libreoffice":
+        out += ["docx", *{0: ["doc"], 1: ["wps"]}.get(doc.n % 3, [])]
+    if doc.format == "pdf" and doc.rules == "full" and doc.n % 6 == 5:
+        out.append("scan")
+    return out
+
+
+@dataclass(frozen=True)
+class Scan:
+    """How an office scans a printed report: resolution, grey or black and white, the
+    sheet a little askew, sometimes a dusty glass."""
+    dpi: int
+    bw: bool
+    rotate: float
+    noise: bool
+
+    def traits(self) -> list[str]:
+        return [f"scan:{self.dpi}dpi", "scan:bw" if self.bw else "scan:grey",
+                *(["scan:rotated"] if abs(self.rotate) >= 0.15 else []), *(["scan:noise"] if self.noise else [])]
+
+
+def scan_of(doc: Doc) -> Scan:
+    rng = random.Random(f"layout-corpus/scan/{doc.id}")
+    return Scan(dpi=rng.choice((150, 200, 300)), bw=rng.random() < 0.4,
+                rotate=round(rng.uniform(-0.5, 0.5), 2), noise=rng.random() < 0.4)
+
+
+def companion_file(doc: Doc, fmt: str) -> str:
+    if fmt == "scan":
+        sc = scan_of(doc)
+        return f"documents/{doc.id}-{doc.key()}-scan{sc.dpi}{'bw' if sc.bw else 'g'}.pdf"
+    return f"documents/{doc.id}-{doc.key()}.{fmt}"
+
+
+def render_companions(docs: list[Doc], out: Path, log=print) -> None:
+    """Write every missing companion (HTML and DOCX directly, DOC and WPS by one LibreOffice
+    run per batch)."""
+    todo = [(d, f) for d in docs for f in companions(d) if not (out / companion_file(d, f)).exists()]
+    if not todo:
+        return
+    log(f"writing {len(todo)} companion documents")
+    converted = [(d, f) for d, f in todo if f in ("doc", "wps")]
+    for d, f in todo:
+        if f == "html":
+            html = real_html(d) if d.toolchain == "chromium-real" else report_html(d)
+            (out / companion_file(d, f)).write_text(html, encoding="utf-8")
+        elif f == "docx":
+            (out / companion_file(d, f)).write_bytes(layout_docx(d))
+        elif f == "scan":
+            sc = scan_of(d)
+            data = scan_pdf((out / d.file()).read_bytes(), dpi=sc.dpi, rotate=sc.rotate, noise=sc.noise,
+                            seed=d.id, bw=sc.bw)
+            (out / companion_file(d, f)).write_bytes(data)
+    with tempfile.TemporaryDirectory(prefix="layout-companions-") as tmp:
+        for b in range(0, len(converted), LO_BATCH):
+            batch = converted[b:b + LO_BATCH]
+            bdir = Path(tmp) / f"lo-{b}"
+            bdir.mkdir()
+            docs_ = soffice_convert({d.id: layout_docx(d) for d, _ in batch}, "doc", bdir)
+            for d, f in batch:
+                (out / companion_file(d, f)).write_bytes(docs_[d.id])
+
+
 def render(docs: list[Doc], out: Path, log=print) -> None:
     """Render every document of docs whose file is missing (batches for LibreOffice,
     two Chromium processes at a time)."""
@@ -622,16 +700,29 @@ def manifest_entry(doc: Doc, out: Path) -> dict:
     }
 
 
+def companion_entries(doc: Doc) -> list[dict]:
+    return [{
+        "id": f"{doc.id}-{fmt}", "file": companion_file(doc, fmt), "expected": f"expected/{doc.id}.json",
+        "format": fmt, "template": doc.template, "year": doc.year, "agency": doc.agency,
+        "origin": "layout-real" if doc.toolchain == "chromium-real" else "layout-rendered",
+        "variant": f"the source of {doc.id} as {fmt}: {doc.describe()}", "toolchain": doc.toolchain,
+        "part": doc.part, "traits": doc.traits() + (scan_of(doc).traits() if fmt == "scan" else []),
+        "companion_of": doc.id,
+    } for fmt in companions(doc)]
+
+
 def build(docs: list[Doc], out: Path = CACHE_DIR, log=print) -> list[dict]:
-    """Render what is missing, write expected/ and manifest.json; returns the manifest."""
+    """Render what is missing, write expected/ and manifest.json; returns the manifest (the
+    documents in order, then their companions)."""
     ids = [d.id for d in docs]
     assert len(ids) == len(set(ids)), "duplicate ids"
     render(docs, out, log)
+    render_companions(docs, out, log)
     measure(docs, out)
     (out / "expected").mkdir(parents=True, exist_ok=True)
     for d in docs:
         (out / "expected" / f"{d.id}.json").write_text(dump_expected(expected(d)), encoding="utf-8")
-    manifest = [manifest_entry(d, out) for d in docs]
+    manifest = [manifest_entry(d, out) for d in docs] + [e for d in docs for e in companion_entries(d)]
     (out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return manifest
