@@ -350,6 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     layout.add_argument("--n", type=int, default=None, help="documents (default: the generator's)")
     layout.add_argument("--out", type=Path, default=None, help="cache folder (default data/layout-corpus)")
     layout.add_argument("--details", action="store_true", help="list every wrong cell")
+    parser.add_argument("--results", type=Path, metavar="PATH",
+                        help="also write the tables, with the command and the machine, to this "
+                             "Markdown file (docs cite it instead of copying figures)")
     args = parser.parse_args(argv)
     is_layout = args.corpus == "layout"
     if is_layout:
@@ -388,7 +391,39 @@ def main(argv: list[str] | None = None) -> int:
         print(details(results) if args.details else worst(results))
     else:
         print(details(results))
+    if args.results:
+        write_results(args.results, results, argv if argv is not None else sys.argv[1:], is_layout)
+        print(f"\nwritten to {args.results}", file=sys.stderr)
     return 0
+
+
+def write_results(path: Path, results: list[DocResult], argv: list[str], by_traits: bool) -> None:
+    """The benchmark's tables as a Markdown file, with how and where they were made."""
+    import datetime
+    import os
+    import platform
+
+    lines = [
+        "# Extraction benchmark results",
+        "",
+        "Written by `python -m bench.extraction " + " ".join(argv) + "`; do not edit by hand.",
+        "",
+        f"- made: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        f"- documents: {len(results)}",
+        "",
+        "## By format",
+        "",
+        "```",
+        table(by_format(results), summarise(results)),
+        "```",
+    ]
+    if by_traits:
+        lines += ["", "## By layout trait (a document counts under each of its traits)", "", "```",
+                  table(by_trait(results), summarise(results), name="trait"), "```"]
+    lines += ["", "## Documents not read right", "", "```", worst(results).strip() or "(none)", "```", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -268,3 +268,14 @@ def test_benchmark_writes_json_and_exits_0(tmp_path):
     assert data["formats"]["html"]["documents"] == sum(1 for d in data["documents"])
     assert {"accuracy", "nulls", "silent_errors", "flagged_errors", "template_right",
             "year_right", "median_seconds", "max_seconds"} <= set(data["total"])
+
+
+def test_benchmark_writes_its_results_file(tmp_path):
+    """The figures docs cite come from a file the benchmark writes, with its command."""
+    out = tmp_path / "results" / "extraction.md"
+    assert main(["--format", "html", "--results", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "python -m bench.extraction --format html --results" in text
+    html_rows = [line for line in text.splitlines() if line.startswith("html ")]
+    assert len(html_rows) == 1 and "%" in html_rows[0]
+    assert "## By layout trait" not in text  # only the layout corpus has traits
