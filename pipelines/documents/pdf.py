@@ -33,6 +33,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from .. import budgets
 from ..tables.text import clean_cell
 from .model import Document, GridCells, RawTable
+from .pdf_unruled import unruled_tables
 
 # pdfminer logs at DEBUG per object; under Scrapy's root logger that more than doubles the
 # cost of reading a PDF (measured by bench/performance.py).
@@ -455,8 +456,12 @@ def read_pdf(data: bytes) -> Document:
                 # spanning rows across a clean break leaves only its own column open.
                 split = open_end is not None and found and 2 * sum(b - a for a, b in open_end.spans) > (
                     found[-1].bbox[2] - found[-1].bbox[0])
-                opened = (found[0] if top_rule is not None and abs(found[0].bbox[1] - top_rule) <= _TOL else None,
+                opened = (found[0] if found and top_rule is not None and abs(found[0].bbox[1] - top_rule) <= _TOL else None,
                           found[-1] if split else None)
+                # Tables printed without column rules, from where their words are.
+                unruled = unruled_tables(page, [t.bbox for t in found])
+                if unruled:
+                    found = sorted([*found, *unruled], key=lambda t: t.bbox[1])
             chars = page.chars if found else []
             for i, table in enumerate(found):
                 piece = _Piece(page_no, table, y_offset, _cell_texts(chars, table.cells),
