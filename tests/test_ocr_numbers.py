@@ -234,3 +234,17 @@ def test_in_a_money_column_a_broken_glyph_is_not_taken_for_two_digits():
 def test_a_leading_zero_is_a_point_lost():
     cell = _digit_cell("0.3", drop_point=True)
     assert "leading zero" in ocr._point_doubt("03", cell, ocr._number_view(cell), [])
+
+
+def test_stroke_width_of_a_patch_all_ink() -> None:
+    """A patch with no paper in it (a bar, a blot: seen on a scanned rule) has a finite
+    stroke width, not the distance transform's infinity (which crashed the number reader)."""
+    import numpy as np
+
+    from pipelines.documents.ocr import _stroke_width
+
+    assert 3.0 <= _stroke_width(np.full((4, 30), 255, np.uint8)) <= 5.0
+    assert _stroke_width(np.zeros((4, 30), np.uint8)) == 0.0
+    glyph = np.zeros((20, 20), np.uint8)
+    glyph[:, 8:12] = 255  # a vertical stroke 4 px wide
+    assert 3.0 <= _stroke_width(glyph) <= 5.0

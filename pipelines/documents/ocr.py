@@ -351,6 +351,10 @@ def _stroke_width(mask: np.ndarray) -> float:
     """The width of the strokes in a patch of ink: twice the median distance to the paper
     along the strokes' centre lines (the local maxima of the distance); 0 without ink."""
     band = (mask > 0).astype(np.uint8)
+    if band.size and band.all():
+        # All ink (a bar, a blot: no paper to measure to, where the distance transform gives
+        # infinity): as thick as the patch.
+        return float(min(band.shape))
     dist = cv2.distanceTransform(band, cv2.DIST_L2, 3)
     ridge = (dist > 0) & (dist >= cv2.dilate(dist, _rect(3, 3)))
     return 2.0 * float(np.median(dist[ridge])) if ridge.any() else 0.0
