@@ -184,3 +184,36 @@ def test_a_missing_applicant_column_is_null_not_shifted():
                             "social_welfare_org": 4, "legal_service_org": 5, "other_org": 6, "total": None}
     total = next(c for c in r.cells if c.row == "granted" and c.col == "total")
     assert "no column" in total.reason and r.status == "needs_review"
+
+
+def test_header_labels_wrapped_onto_rows_of_their_own():
+    """A table without rules makes each printed line a grid row: a section 四 result label
+    wrapped as "结果维" / "持" and a section 二 header cut as "上一年项目数" / "量" are read whole;
+    a row of blanks printed for zeros still ends the header."""
+    from pipelines.documents.model import RawTable
+    from pipelines.tables.normalize import normalize_tables
+
+    heads = ["结果维", "结果纠", "其他结", "尚未审", "总计"]
+    tails = ["持", "正", "果", "结", ""]
+    four = RawTable(index=0, rows=[
+        ["行政复议"] * 5 + ["行政诉讼"] * 10,
+        [""] * 5 + ["未经复议直接起诉"] * 5 + ["复议后起诉"] * 5,
+        heads * 3,
+        tails * 3,
+        [str(v) for v in range(1, 16)],
+    ])
+    two = RawTable(index=1, rows=[
+        ["第二十条第（五）项"] * 4,
+        ["信息内容", "上一年项目数", "本年增/减", "处理决定数量"],
+        ["信息内容", "量", "本年增/减", "处理决定数量"],
+        ["行政许可", "50", "0", "1786"],
+    ])
+    got = {(c.section, c.row, c.col): c.value for c in normalize_tables([four, two]).cells}
+    assert got[("reviews_litigation", "administrative_review", "upheld")] == 1
+    assert got[("reviews_litigation", "litigation_after_review", "total")] == 15
+    assert got[("active_disclosure", "administrative_licensing", "items_last_year")] == 50
+    assert got[("active_disclosure", "administrative_licensing", "decisions")] == 1786
+    whole = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
+    blanks = RawTable(index=0, rows=[r[:] for r in four.rows[:2]] + [whole, ["—"] * 15])
+    got = {(c.section, c.row, c.col): c for c in normalize_tables([blanks]).cells}
+    assert got[("reviews_litigation", "administrative_review", "upheld")].printed == "—"

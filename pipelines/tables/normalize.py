@@ -466,6 +466,11 @@ def _reviews_litigation(tables: list[RawTable], warnings: list[str]) -> list[Cel
         if header_end < 0:
             warnings.append(f"table {table.index}: section 四 header not recognised")
             continue
+        # A label wrapped onto a grid row of its own ("结果维" / "持": a table without rules
+        # makes each printed line a row) is still the header's, up to the first row of numbers.
+        while header_end + 1 < len(table.rows) and not any(
+                c and parse_value(c).value is not None for c in table.rows[header_end + 1]):
+            header_end += 1  # (a row of numbers or of blanks printed for zeros ends it)
         mapping: dict[tuple[str, str], list[int]] = defaultdict(list)
         for c in range(table.n_cols):
             path = tuple(_column_stack(table, c, range(header_end + 1)))
