@@ -217,3 +217,29 @@ def test_header_labels_wrapped_onto_rows_of_their_own():
     blanks = RawTable(index=0, rows=[r[:] for r in four.rows[:2]] + [whole, ["—"] * 15])
     got = {(c.section, c.row, c.col): c for c in normalize_tables([blanks]).cells}
     assert got[("reviews_litigation", "administrative_review", "upheld")].printed == "—"
+
+
+def test_applicant_columns_by_the_templates_order_only_where_rows_add_up():
+    """A scan whose narrow header leaves were not read (自 / 然 / 人 one glyph a line) still
+    names 申请人情况 and 法人或其他组织: its seven number columns are the template's, in order,
+    and a row is kept only when its total adds up; any other row is null, with the reason."""
+    from pipelines.documents.model import RawTable
+    from pipelines.tables.normalize import normalize_tables
+
+    label = ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"] * 3
+    table = RawTable(index=0, rows=[
+        label + ["申请人情况"] * 7,
+        label + ["", *["法人或其他组织"] * 5, ""],
+        label + [""] * 7,
+        ["一、本年新收政府信息公开申请数量"] * 3 + ["10", "2", "0", "1", "0", "0", "13"],
+        ["二、上年结转政府信息公开申请数量"] * 3 + ["1", "0", "0", "0", "0", "0", "2"],
+    ])
+    cells = {(c.row, c.col): c for c in normalize_tables([table]).cells if c.section == "applications"}
+    assert cells[("new_received", "natural_person")].value == 10
+    assert cells[("new_received", "social_welfare_org")].value == 1
+    assert cells[("new_received", "total")].value == 13
+    wrong = cells[("carried_over", "natural_person")]
+    assert wrong.value is None and "does not add up" in wrong.reason
+    # Six number columns are not the template's seven: nothing is taken by order.
+    six = RawTable(index=0, rows=[r[:3] + r[4:] for r in table.rows])
+    assert not [c for c in normalize_tables([six]).cells if c.section == "applications" and c.value is not None]

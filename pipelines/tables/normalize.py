@@ -215,15 +215,61 @@ def _applicant_columns(table: RawTable) -> tuple[dict[int, str], int] | None:
     return mapping, start
 
 
+def _applicant_columns_by_order(table: RawTable) -> tuple[dict[int, str], int] | None:
+    """When the header's leaf labels could not be read (a scan's narrow columns, 自 / 然 / 人
+    one glyph a line), but the header is the template's (it names 申请人情况 or 法人或其他组织)
+    and exactly seven columns print numbers beside the labels: the template's seven applicant
+    columns in its order. Only rows whose total column adds up may be read with it."""
+    start = next((r for r, row in enumerate(table.rows[:10]) if r and any(map(_prints_number, row))), None)
+    if start is None:
+        return None
+    header = [t for c in range(table.n_cols) for t in _column_stack(table, c, range(start))]
+    if not any("申请人" in label_key(t) or "法人或其他组织" in label_key(t) for t in header):
+        return None
+    rows = range(start, min(start + 4, len(table.rows)))
+    cols = [c for c in range(table.n_cols) if any(_prints_number(table.rows[r][c]) for r in rows)]
+    groups: list[list[int]] = []
+    for c in cols:  # a cell spanning two grid columns is one column
+        known = [r for r in rows if (r, c) in table.origin]
+        if groups and known and all(table.origin[(r, c)] == table.origin.get((r, groups[-1][-1])) for r in known):
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    if len(groups) != len(T.APPLICANT_KEYS) or cols != list(range(cols[0], table.n_cols)) \
+            or any(table.rows[r][c] for r in rows for c in range(cols[0]) if _prints_number(table.rows[r][c])):
+        return None
+    return {c: key for group, key in zip(groups, T.APPLICANT_KEYS, strict=True) for c in group}, start
+
+
+def _check_by_order(cells: list[Cell]) -> None:
+    """A row read with columns taken from the template's order is kept only when it adds up
+    (total = the six applicant columns): else its cells are null, with the reason."""
+    values = {c.col: c.value for c in cells}
+    parts = [values.get(k) for k in T.APPLICANT_KEYS[:-1]]
+    total = values.get("total")
+    if total is not None and None not in parts and abs(sum(parts) - total) < 1e-9:
+        return
+    for c in cells:
+        if c.value is not None:
+            c.value = None
+            c.reason = ("columns taken from the template's order (the header's labels were not "
+                        "read) and this row's total does not add up")
+
+
 def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
     cells: list[Cell] = []
     mapping: dict[int, str] | None = None
     width = None
+    by_order = False  # the columns were taken from the template's order, not read
     for table in tables:
         found = _applicant_columns(table)
-        if found:
-            mapping, start = found
-            width = table.n_cols
+        inferred = None if found else _applicant_columns_by_order(table)
+        if found or inferred:
+            mapping, start = found or inferred
+            width, by_order = table.n_cols, inferred is not None
+            if by_order:
+                warnings.append(f"table {table.index}: section 三 header labels not read; columns taken "
+                                "from the template's order, rows kept only where the total adds up")
         elif mapping is not None and table.n_cols == width:
             start = 0  # a table split in two: the header printed once, above the first part
         else:
@@ -255,13 +301,17 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
                 if not labels or not any(row[c] for c in mapping):
                     continue
                 key = "extra:" + label
+            row_cells = []
             for applicant, cols in columns:
                 if cols is None:
-                    cells.append(Cell("applications", key, applicant, None, None, label,
-                                      reason="the table has no column for this applicant type",
-                                      source={"table": index, "row": r_values}))
+                    row_cells.append(Cell("applications", key, applicant, None, None, label,
+                                          reason="the table has no column for this applicant type",
+                                          source={"table": index, "row": r_values}))
                 else:
-                    cells.append(_value_cell("applications", key, applicant, table, r_values, cols, label))
+                    row_cells.append(_value_cell("applications", key, applicant, table, r_values, cols, label))
+            if by_order:
+                _check_by_order(row_cells)
+            cells.extend(row_cells)
     return cells
 
 
