@@ -243,3 +243,32 @@ def test_applicant_columns_by_the_templates_order_only_where_rows_add_up():
     # Six number columns are not the template's seven: nothing is taken by order.
     six = RawTable(index=0, rows=[r[:3] + r[4:] for r in table.rows])
     assert not [c for c in normalize_tables([six]).cells if c.section == "applications" and c.value is not None]
+
+
+def test_section_three_continued_without_header_and_label_columns():
+    """A part of section 三 on a later page, printed without the header and without the outer
+    label columns (a scan's table part), is read with the header's columns from the right,
+    and a part after it as wide as the header again with the header's own columns."""
+    from pipelines.documents.model import RawTable
+    from pipelines.tables.normalize import normalize_tables
+
+    head = RawTable(index=0, rows=[
+        ["", "", "", "申请人情况", *[""] * 6],
+        ["", "", "", "自然人", *["法人或其他组织"] * 5, "总计"],
+        ["", "", "", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"],
+        ["一、本年新收政府信息公开申请数量"] * 3 + ["10", "2", "0", "1", "0", "0", "13"],
+    ])
+    part = RawTable(index=1, rows=[
+        ["5.属于三类内部事务信息", "58", "9", "1", "0", "0", "0", "68"],
+        ["6.属于四类过程性信息", "72", "10", "2", "0", "0", "0", "84"],
+    ])
+    tail = RawTable(index=2, rows=[
+        ["四、结转下年度继续办理"] * 3 + ["1", "0", "0", "0", "0", "2", "3"],
+    ])
+    cells = {(c.row, c.col): c.value for c in normalize_tables([head, part, tail]).cells
+             if c.section == "applications"}
+    assert cells[("denied_internal_affairs", "natural_person")] == 58
+    assert cells[("denied_process_info", "total")] == 84
+    assert cells[("carried_forward", "other_org")] == 2
+    # Alone, with no section 三 table before it, the part is nobody's.
+    assert not [c for c in normalize_tables([part]).cells if c.section == "applications"]

@@ -45,6 +45,19 @@ class Normalized:
     sections_with_tables: set[str]  # sections with a table, read or not
 
 
+def _continues_applications(table: RawTable) -> bool:
+    """A table without a section's marker whose rows are section 三's (at least two row
+    labels of its template, beside numbers): the rest of the table before it."""
+    named = 0
+    for row in table.rows:
+        label = next((c for c in row if c), "")
+        if _match_application_row([label]) and any(map(_prints_number, row)):
+            named += 1
+            if named >= 2:
+                return True
+    return False
+
+
 def classify_table(table: RawTable) -> str | None:
     joined = joined_key(dict.fromkeys(itertools.chain.from_iterable(table.rows)))
     if T.SECTION_TABLE_MARKERS["reviews_litigation"].search(joined):
@@ -241,6 +254,20 @@ def _applicant_columns_by_order(table: RawTable) -> tuple[dict[int, str], int] |
     return {c: key for group, key in zip(groups, T.APPLICANT_KEYS, strict=True) for c in group}, start
 
 
+def _continued_columns(table: RawTable, mapping: dict[int, str], width: int) -> dict[int, str] | None:
+    """The applicant columns of a part of section 三 printed without its header and narrower
+    than the part above (label columns missing on the left), when its columns that print
+    numbers are exactly the header's applicant columns counted from the right."""
+    offset = table.n_cols - width
+    if offset >= 0 or min(mapping) + offset < 1 or _applicant_columns(table) is not None:
+        return None
+    shifted = {c + offset: key for c, key in mapping.items()}
+    numbers = {c for row in table.rows[:6] for c, text in enumerate(row) if _prints_number(text)}
+    if not numbers or not numbers <= set(shifted) or min(numbers) < min(shifted):
+        return None
+    return shifted
+
+
 def _check_by_order(cells: list[Cell]) -> None:
     """A row read with columns taken from the template's order is kept only when it adds up
     (total = the six applicant columns): else its cells are null, with the reason."""
@@ -258,20 +285,24 @@ def _check_by_order(cells: list[Cell]) -> None:
 
 def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
     cells: list[Cell] = []
-    mapping: dict[int, str] | None = None
+    header: dict[int, str] | None = None  # the columns of the last header read, and its width
     width = None
     by_order = False  # the columns were taken from the template's order, not read
     for table in tables:
         found = _applicant_columns(table)
         inferred = None if found else _applicant_columns_by_order(table)
         if found or inferred:
-            mapping, start = found or inferred
-            width, by_order = table.n_cols, inferred is not None
+            header, start = found or inferred
+            mapping, width, by_order = header, table.n_cols, inferred is not None
             if by_order:
                 warnings.append(f"table {table.index}: section 三 header labels not read; columns taken "
                                 "from the template's order, rows kept only where the total adds up")
-        elif mapping is not None and table.n_cols == width:
-            start = 0  # a table split in two: the header printed once, above the first part
+        elif header is not None and table.n_cols == width:
+            mapping, start = header, 0  # a table split in two: the header printed once, above the first part
+        elif header is not None and width is not None and (shifted := _continued_columns(table, header, width)):
+            # The same, but the part lost outer label columns (a scan's part, a page whose
+            # spanning label had no rule): its number columns are the header's, from the right.
+            mapping, start = shifted, 0
         else:
             warnings.append(f"table {table.index}: section 三 columns not recognised (applicant header missing)")
             continue
@@ -576,10 +607,14 @@ def _names_result_or_proceeding(text: str) -> bool:
 def normalize_tables(tables: list[RawTable]) -> Normalized:
     warnings: list[str] = []
     by_section: dict[str, list[RawTable]] = defaultdict(list)
+    previous = None
     for table in tables:
         section = classify_table(table)
+        if section is None and previous == "applications" and _continues_applications(table):
+            section = "applications"  # a part printed without the header, after the first
         if section:
             by_section[section].append(table)
+        previous = section
     cells = (
         _active_disclosure(by_section["active_disclosure"], warnings)
         + _applications(by_section["applications"], warnings)
