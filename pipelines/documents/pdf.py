@@ -187,6 +187,24 @@ def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None)
 _LABEL_CHAR_RE = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
 
+_NUMBER_RE = re.compile(r"^[\d.,，\s]+$")
+
+
+def _numbers_on_both_sides(prev: _Piece, nxt: _Piece, ends: dict, top: float) -> bool:
+    """Whether a column prints a number both above and below the seam: one number wrapped
+    over the break, or two rows? Not knowable, so the rows are not joined (a join made 22 and
+    0 into 220)."""
+    for c in nxt.table.cells:
+        if abs(c[1] - top) > _TOL:
+            continue
+        above = next((a for (x0, x1), a in ends.items()
+                      if abs(x0 - c[0]) <= 2 * _TOL and abs(x1 - c[2]) <= 2 * _TOL), None)
+        if above is not None and _NUMBER_RE.match(nxt.texts.get(c, "").strip() or "-") \
+                and _NUMBER_RE.match(prev.texts.get(above, "").strip() or "-"):
+            return True
+    return False
+
+
 def _join_seam(prev: _Piece, nxt: _Piece) -> None:
     """Join the cells a page break cut. A row split over the two pages (the last row of one
     part and the first of the next, both open) is one row: the next part's text of each of its
@@ -198,7 +216,7 @@ def _join_seam(prev: _Piece, nxt: _Piece) -> None:
     top = min((c[1] for c in nxt.table.cells), default=0.0)
     first_end = min((c[3] for c in nxt.table.cells if abs(c[1] - top) <= _TOL), default=top)
     ends = {(round(c[0]), round(c[2])): c for c in prev.table.cells if abs(c[3] - bottom) <= _TOL}
-    split_row = prev.open_bottom and nxt.open_top
+    split_row = prev.open_bottom and nxt.open_top and not _numbers_on_both_sides(prev, nxt, ends, top)
     cells: list[tuple[float, ...]] = []
     for c in nxt.table.cells:
         if abs(c[1] - top) > _TOL:

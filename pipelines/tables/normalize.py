@@ -262,10 +262,10 @@ def _continued_columns(table: RawTable, mapping: dict[int, str], width: int) -> 
     if offset >= 0 or min(mapping) + offset < 1 or _applicant_columns(table) is not None:
         return None
     shifted = {c + offset: key for c, key in mapping.items()}
+    # Every column taken must print numbers and nothing else may: a part narrower for another
+    # reason (its columns drawn at other places) must not shift a label into a value column.
     numbers = {c for row in table.rows[:6] for c, text in enumerate(row) if _prints_number(text)}
-    if not numbers or not numbers <= set(shifted) or min(numbers) < min(shifted):
-        return None
-    return shifted
+    return shifted if numbers == set(shifted) else None
 
 
 def _check_by_order(cells: list[Cell]) -> None:
@@ -325,6 +325,20 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
             if cut:
                 key, label, r_values, continued = cut
                 warnings.append(f"table {index}: row {label!r} printed across a page break, read as one row")
+                if r_values < 0:
+                    # Each column from the part that prints it; a column printing on both parts
+                    # (a number broken over the break cannot be told from two) is null.
+                    for applicant, cols in columns:
+                        parts = [i for i in (r, continued) if cols and any(rows[i][c] for c in cols)]
+                        if cols is None or len(parts) > 1:
+                            cells.append(Cell("applications", key, applicant, None, None, label,
+                                              reason="printed on both parts of a row a page break cut "
+                                                     "(one number broken over the break, or two?)",
+                                              source={"table": index, "row": r}))
+                        else:
+                            cells.append(_value_cell("applications", key, applicant, table,
+                                                     parts[0] if parts else r, cols, label))
+                    continue
             else:
                 r_values = r
             row = rows[r_values]
@@ -382,7 +396,7 @@ def _cut_by_page_break(table: RawTable, r: int, n_label_cols: int, value_cols: l
     if pages[0] is None or pages[1] != pages[0] + 1:
         return None
     has_values = [any(rows[i][v] for v in value_cols) for i in (r, n)]
-    if has_values[0] == has_values[1]:
+    if not any(has_values):
         return None
     below = _row_labels(table, n, n_label_cols, dict(above), whole)
     joined: dict[object, str] = {}
@@ -402,6 +416,10 @@ def _cut_by_page_break(table: RawTable, r: int, n_label_cols: int, value_cols: l
             or _printed_key(whole_labels[-1]) not in _PRINTED_KEYS:
         return None
     whole.update(joined)
+    if all(has_values):
+        # Numbers on both parts: a number wrapped over the break ("10" / "2") or two numbers?
+        # Not knowable: the row is known, its numbers are not read (-1).
+        return whole_key, label, -1, n
     return whole_key, label, r if has_values[0] else n, n
 
 
