@@ -265,8 +265,14 @@ def test_section_three_continued_without_header_and_label_columns():
     tail = RawTable(index=2, rows=[
         ["四、结转下年度继续办理"] * 3 + ["1", "0", "0", "0", "0", "2", "3"],
     ])
-    cells = {(c.row, c.col): c.value for c in normalize_tables([head, part, tail]).cells
+    # A second table of its own columns (two more grid columns: rules drawn elsewhere).
+    other = RawTable(index=3, rows=[
+        ["三、本年度办理结果", "（五）不予处理", "", "2.重复申请", "", "4", "0", "0", "0", "1", "0", "5"],
+    ])
+    cells = {(c.row, c.col): c.value for c in normalize_tables([head, part, tail, other]).cells
              if c.section == "applications"}
+    assert cells[("not_processed_duplicate", "natural_person")] == 4
+    assert cells[("not_processed_duplicate", "legal_service_org")] == 1
     assert cells[("denied_internal_affairs", "natural_person")] == 58
     assert cells[("denied_process_info", "total")] == 84
     assert cells[("carried_forward", "other_org")] == 2

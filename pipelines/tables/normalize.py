@@ -255,17 +255,17 @@ def _applicant_columns_by_order(table: RawTable) -> tuple[dict[int, str], int] |
 
 
 def _continued_columns(table: RawTable, mapping: dict[int, str], width: int) -> dict[int, str] | None:
-    """The applicant columns of a part of section 三 printed without its header and narrower
-    than the part above (label columns missing on the left), when its columns that print
-    numbers are exactly the header's applicant columns counted from the right."""
-    offset = table.n_cols - width
-    if offset >= 0 or min(mapping) + offset < 1 or _applicant_columns(table) is not None:
+    """The applicant columns of a part of section 三 printed without the header, whose columns
+    are not the header table's (its outer label columns lost, or a second table drawn with
+    columns of its own): its columns that print numbers, left to right, are the header's
+    applicant columns in their order, when they are as many and nothing else prints numbers."""
+    if table.n_cols == width or _applicant_columns(table) is not None:
         return None
-    shifted = {c + offset: key for c, key in mapping.items()}
-    # Every column taken must print numbers and nothing else may: a part narrower for another
-    # reason (its columns drawn at other places) must not shift a label into a value column.
-    numbers = {c for row in table.rows[:6] for c, text in enumerate(row) if _prints_number(text)}
-    return shifted if numbers == set(shifted) else None
+    keys = list(dict.fromkeys(key for _, key in sorted(mapping.items())))
+    numbers = sorted({c for row in table.rows[:6] for c, text in enumerate(row) if _prints_number(text)})
+    if len(numbers) != len(keys) or numbers != list(range(numbers[0], table.n_cols)) or numbers[0] < 1:
+        return None
+    return dict(zip(numbers, keys, strict=True))
 
 
 def _check_by_order(cells: list[Cell]) -> None:
