@@ -3,8 +3,10 @@ one document per main trait, rendered through the real toolchains (LibreOffice, 
 Chromium), with complete expected cells, its traits recorded, and the printed numbers in the
 PDF's text.
 
-No extraction accuracy here: that is measured by `python -m bench.extraction --corpus layout`.
-Only the dev part is read; the holdout is the benchmark's.
+The extractor reads every document of the sample, and each of its companions in the other
+text formats, right: one document at least for each layout trait (`test_reads_every_trait`).
+The whole corpus is measured by `python -m bench.extraction --corpus layout`; only the dev
+part is read here, the holdout is the benchmark's.
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ from crawler.sample_sites.templates import canonical_keys
 from tests.layout_corpus import generate as lc
 
 MAIN_TRAITS = ("via:libreoffice", "via:docx", "via:chromium", "via:chromium-real",
-               "width:very_narrow", "no_rules", "partial_rules", "landscape", "prose_4")
+               "width:very_narrow", "no_rules", "partial_rules", "landscape", "prose_4",
+               "split_3", "blank_zeros", "separate_2")
+# Traits that must be among the sample's, measured on the printed pages or chosen.
+READ_TRAITS = (*MAIN_TRAITS, "full_rules", "wrapped_headers", "all_headers_wrapped",
+               "page_break_in_table", "template:2019", "template:2021", "real_page")
 PLANNED = 200  # the sample is picked from the first PLANNED documents of the default seed
 
 pytestmark = pytest.mark.skipif(
@@ -177,3 +183,34 @@ def test_benchmark_reports_per_trait(built) -> None:
     printed = table(traits, summarise(results), name="trait")
     assert all(t in printed for t in MAIN_TRAITS)
     assert evaluate(out, part="holdout") == []
+
+
+# Where the readers meet the benchmark's target (99.5 % of cells), document by document: every
+# text format, and PDFs whose tables have their ruling lines. Tables printed without column
+# rules are not there yet (issue 22): for them, the bar is the template, the year and no
+# wrong number; their accuracy is the benchmark's to report.
+UNRULED = ("partial_rules", "no_rules")
+
+
+def test_reads_every_trait(built) -> None:
+    """Every document of the sample and every companion (HTML, DOCX, DOC, WPS) is read with
+    the right template and year, no wrong number (silent or flagged), and, but for PDFs of
+    tables without column rules, 99.5 % of its cells."""
+    from bench.extraction import evaluate_document
+
+    out, _, _ = built
+    everything = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    seen: set[str] = set()
+    misses = []
+    for e in everything:
+        if e["format"] == "scan":  # OCR has its own tests; a scan here would cost a minute
+            continue
+        r = evaluate_document(out, e)
+        seen |= set(e["traits"])
+        assert r.silent == 0 and r.flagged == 0, (e["id"], [x for x in r.errors if x.kind != "null"][:3])
+        assert (r.template, r.year) == (r.expected_template, r.expected_year), e["id"]
+        unruled = e["format"] == "pdf" and any(t in e["traits"] for t in UNRULED)
+        if not unruled and r.correct < 0.995 * r.cells:
+            misses.append((e["id"], e["format"], f"{r.correct}/{r.cells}", r.errors[:2]))
+    assert not misses, misses
+    assert set(READ_TRAITS) <= seen, set(READ_TRAITS) - seen
