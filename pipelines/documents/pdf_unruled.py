@@ -14,6 +14,14 @@ it over the columns that have headers of their own below it. The result has the 
 pdfplumber's `Table` (bbox and cells, a merged cell one rectangle) so the PDF reader can use
 it in place of one.
 
+A value column left empty in every row (zeros printed as nothing) leaves no gap of its own:
+it is found where a browser's cell borders are cut, by its own header standing in the gap
+between two columns of numbers, or, on a page without the header, as a gap exactly k
+columns wide among columns all as wide. A header whose rows all went to the next page is
+returned alone, its columns where its texts stand as the numbers will (left edges or
+centres) or where the borders are cut, so the pages' parts are stitched column on column.
+In cells aligned in the middle, a row's first label lines stand above its numbers.
+
 Only what looks like a table is returned: two value columns of numbers at least, over two
 rows at least in which, after the first number, only numbers follow (prose puts words
 between its numbers), or one such row of four numbers under a header (section 四). A
@@ -277,7 +285,10 @@ def _separators(chars: list[dict], data: list[list[dict]], values: list[list[_Wo
         right = [w for w in words if g[1] - _TOL <= w.x0 < nxt]
         left = [] if before and i == 0 else [
             w for w in words if w.x1 <= g[0] + _TOL and (i == 0 or w.x0 >= all_gaps[i - 1][1] - _TOL)]
-        fits.append(_hypotheses(g, left, right))
+        # (Never through a number: one wider than its column's others, centred, is the
+        # alignment's own witness.)
+        fits.append({k: v for k, v in _hypotheses(g, left, right).items()
+                     if not any(w.x0 + 0.5 < v < w.x1 - 0.5 for w in words)})
     # The separators must fall where they fall on the table's other pages (its parts are
     # stitched by their columns): one alignment for the whole table, the one the most gaps
     # bear out (numbers all as wide bear out every one; a column of numbers of different
@@ -286,18 +297,28 @@ def _separators(chars: list[dict], data: list[list[dict]], values: list[list[_Wo
     votes = {k: sum(1 for f in voters if k in f) for k in ("left", "centre", "right")}
     align = max(("left", "centre", "right"), key=lambda k: votes[k])
     seps: list[float] = []
+    walled: set[float] = set()  # separators that are cell borders a browser drew
     for g, f in zip(all_gaps, fits, strict=True):
         # Else a rule ending in the gap ends there because a column does (a merged header's).
         ends = [x for x in rule_xs if g[0] < x < g[1]]
         cut = [x for x in joints if g[0] < x < g[1]]
-        if cut:  # where the rules are cut, the column boundary itself
-            seps.append(min(cut, key=lambda x: abs(x - (g[0] + g[1]) / 2)))
+        if cut:  # where the rules are cut, the column boundaries themselves: every one (a
+            # column left empty in every row lies in the gap its neighbours leave)
+            seps += cut
+            walled.update(round(x, 1) for x in cut)
         elif align in f:
             seps.append(f[align])
         elif ends:
             seps.append(min(ends, key=lambda x: abs(x - (g[0] + g[1]) / 2)))
         else:
             seps.append(_min_cover_point(chars, g[0], g[1]))
+    if align in ("left", "right") and not joints:
+        seps += _empty_columns(chars, data, value_gaps, words, align, walled)
+    if not joints:
+        even = _even_split(sorted(seps), first_value, walled)
+        if even is None:
+            return None
+        seps += even
     label_end = seps[0] if before else first_value
     text_left = min(ch["x0"] for ch in chars)
     size = sorted(ch["bottom"] - ch["top"] for ch in chars)[len(chars) // 2]
@@ -324,9 +345,105 @@ def _separators(chars: list[dict], data: list[list[dict]], values: list[list[_Wo
     # Every value column holds numbers in two rows at least: a column of one number is a
     # number out of line (centred numbers of a table that has too few rows to tell its columns).
     first_col = bisect.bisect(seps, first_value)
-    if sum(1 for n in numbers[first_col:] if n >= 2) < 2 or any(n < 2 for n in holding[first_col:]):
+    # (A column between two drawn cell borders is a column even when empty.)
+    bounds = [x_left, *seps, None]
+    loose = [c for c in range(first_col, len(seps) + 1)
+             if not (round(bounds[c], 1) in walled and c < len(seps) and round(seps[c], 1) in walled)]
+    if sum(1 for n in numbers[first_col:] if n >= 2) < 2 or any(holding[c] < 2 for c in loose):
         return None
     return seps
+
+
+def _even_split(seps: list[float], first_value: float, walled: set[float]) -> list[float] | None:
+    """Separators of empty value columns on a page whose header is on another: the value
+    columns all as wide as one another but one as wide as k of them is k columns left
+    empty in every row (their separators at the same pitch, where the header's page puts
+    them). None if a value column is wider than the others and not k of them: it would be
+    read as one cell over several columns, its number copied into each."""
+    inner = [x for x in seps if x >= first_value - 3 * _TOL]
+    widths = [b - a for a, b in zip(inner, inner[1:], strict=False)]
+    if len(widths) < 3:
+        return []
+    pitch = sorted(widths)[len(widths) // 2]
+    out: list[float] = []
+    for a, w in zip(inner, widths, strict=False):
+        if w <= 1.6 * pitch:
+            continue
+        k = round(w / pitch)
+        regular = [v for v in widths if v <= 1.6 * pitch]
+        if abs(w - k * pitch) > 1.5 or max(regular) - min(regular) > 1.5:
+            return None
+        new = [a + i * w / k for i in range(1, k)]
+        out += new
+        walled.update(round(x, 1) for x in [a, *new, a + w])
+    return out
+
+
+def _leaves(chars: list[dict]) -> list[list[float]]:
+    """The x-extents of the words of lines that span no two others: the bottom-level
+    headers of their columns (a header over several columns overlaps two words that do not
+    overlap each other)."""
+    words: list[list[float]] = []
+    for line in _lines(chars):
+        prev = None
+        for ch in line:
+            if prev is None or ch["x0"] - prev["x1"] > 0.6 * (ch.get("size") or 10):
+                words.append([ch["x0"], ch["x1"]])
+            else:
+                words[-1][1] = ch["x1"]
+            prev = ch
+
+    def overlaps(a: list[float], b: list[float]) -> bool:
+        return a[0] < b[1] - _TOL and b[0] < a[1] - _TOL
+
+    out = []
+    for w in words:
+        over = [o for o in words if o is not w and overlaps(w, o)]
+        if not any(not overlaps(a, b) for i, a in enumerate(over) for b in over[i + 1:]):
+            out.append(w)
+    return out
+
+
+def _empty_columns(chars: list[dict], data: list[list[dict]], gaps: list[tuple[float, float]],
+                   words: list[_Word], align: str, walled: set[float]) -> list[float]:
+    """Separators of value columns left empty in every row (zeros printed as nothing): a
+    gap between two columns of numbers that holds bottom-level headers of its own, each
+    one column, its edge where the numbers' edge would be (left or right aligned, as the
+    headers are in their cells as the numbers are). Their bounds go in `walled`."""
+    if not data:
+        return []
+    top = min(ch["top"] for bc in data for ch in bc)
+    header = [ch for ch in chars if ch["bottom"] <= top]
+    leaves = _leaves(header)
+    out: list[float] = []
+    for g0, g1 in gaps:
+        left = [w for w in words if w.x1 <= g0 + _TOL]
+        right = [w for w in words if w.x0 >= g1 - _TOL]
+        if not left or not right:
+            continue
+        inner = sorted(w for w in leaves if g0 + _TOL < w[0] and w[1] < g1 - _TOL)
+        cols: list[list[float]] = []
+        for w in inner:
+            if cols and w[0] < cols[-1][1] - _TOL:
+                cols[-1][1] = max(cols[-1][1], w[1])
+            else:
+                cols.append(list(w))
+        if not cols:
+            continue
+        # Each column's header must stand where a number of it would: left edges the
+        # numbers' distance from their separator past the one before it.
+        new = [c[0] - 1.0 if align == "left" else c[1] + 1.0 for c in cols]
+        if align == "left":
+            edges = [max(w.x1 for w in left), *new]
+            new_bounds = [*new, min(w.x0 for w in right) - 1.0]  # the gap's own separator
+        else:
+            edges = [*new, min(w.x0 for w in right)]
+            new_bounds = [max(w.x1 for w in left) + 1.0, *new]
+        if any(b - a < 2 * _TOL for a, b in zip(edges, edges[1:], strict=False)):
+            continue
+        out += new
+        walled.update(round(x, 1) for x in new_bounds)
+    return out
 
 
 def _label_starts(lines: list[list[dict]], first_value: float) -> list[float]:
@@ -352,6 +469,22 @@ def _label_starts(lines: list[list[dict]], first_value: float) -> list[float]:
     return out
 
 
+def _ink(ch: dict) -> tuple[float, float]:
+    """Where a character's ink is, less half a point each side: a full-width closing mark
+    (” ） ，) inks only the left half of its box, an opening one (“ （) the right half, so
+    the box of a label's last ” may reach over the border of its cell."""
+    x0, x1 = ch["x0"] + 0.5, ch["x1"] - 0.5
+    t = ch["text"]
+    if len(t) == 1 and unicodedata.east_asian_width(t) in "FW" or t in "“”‘’":
+        cat = unicodedata.category(t)
+        half = (ch["x1"] - ch["x0"]) / 2
+        if cat in ("Pe", "Pf", "Po"):
+            x1 = ch["x0"] + half
+        elif cat in ("Ps", "Pi"):
+            x0 = ch["x1"] - half
+    return x0, x1
+
+
 def _cells(bands: list[tuple[float, float]], seps: list[float], x_left: float, x_right: float,
            band_chars: list[list[dict]], h_wall, fill: int = 0, first_col: int = 0) -> list[Box] | None:
     """Cells of the grid of bands × columns: neighbours joined where no wall parts them (a
@@ -374,7 +507,7 @@ def _cells(bands: list[tuple[float, float]], seps: list[float], x_left: float, x
     for r, chars in enumerate(band_chars):
         crossed: set[int] = set()
         for line in _lines(chars):
-            spans = [(ch["x0"] + 0.5, ch["x1"] - 0.5) for ch in line]
+            spans = [_ink(ch) for ch in line]
             # Two characters set edge to edge are one word: a separator between them too
             # crosses it (a column of letters spaced apart is not).
             spans += [(a["x1"] - 0.5, b["x0"] + 0.5) for a, b in zip(line, line[1:], strict=False)
@@ -610,9 +743,88 @@ def _ruled_rows(chars: list[dict], stack: list[tuple]) -> list[UnruledTable]:
         rule_xs = [x for i, x in enumerate(ends) if i == 0 or x - ends[i - 1] > _TOL]
         joints = [x for x in _repeated(joints) if lo + _TOL < x < hi - _TOL]  # in two rules at least
         table = _build(inside, bands[r0:r1 + 1], lo, hi, h_wall, rule_xs, joints=joints)
+        if table is None and r1 == len(bands) - 1 and r1 > r0:
+            below = [ch for ch in chars if (ch["top"] + ch["bottom"]) / 2 > ys[-1]]
+            if _at_bottom(chars, ys[-1]):
+                table = _header_only(inside, bands[r0:r1 + 1], lo, hi, h_wall, joints)
+            elif below and all(lo - _TOL <= ch["x0"] and ch["x1"] <= hi + _TOL for ch in below):
+                # A browser draws a row's bottom border with the row below: a header whose
+                # rows went to the next page has its last band open, down to its text's end.
+                end = max(ch["bottom"] for ch in below) + 1.0
+                if not any(b - a > 2 * max(ch["bottom"] - ch["top"] for ch in below)
+                           for a, b in zip([ys[-1], *sorted(ch["top"] for ch in below)],
+                                           sorted(ch["top"] for ch in below), strict=False)):
+                    table = _header_only(inside + below, [*bands[r0:r1 + 1], (ys[-1], end)], lo, hi,
+                                         h_wall, joints)
         if table is not None:
             out.append(table)
     return out
+
+
+def _at_bottom(chars: list[dict], y: float) -> bool:
+    """Whether nothing but a page number is printed below y."""
+    below = [ch for ch in chars if ch["top"] > y]
+    return len(below) <= 12 and len(_lines(below)) <= 1
+
+
+def _header_only(chars: list[dict], bands: list[tuple[float, float]], x_left: float, x_right: float,
+                 h_wall, joints: list[float] = ()) -> UnruledTable | None:
+    """The header of a table whose rows all went to the next page: its columns where its
+    bottom-level header texts stand, placed as the numbers' columns would be on the next
+    page (the texts are aligned in their cells as the numbers are: left edges the same in a
+    column, or centres), so the parts are stitched column on column. Only a header of many
+    narrow columns (the applicants' of section 三) is taken: no number in it at all."""
+    if any(_NUMBER_RE.match(w.text) for line in _lines(chars) for w in _words(line)):
+        return None
+    words: list[tuple[float, float]] = []
+    for line in _lines(chars):
+        prev = None
+        for ch in line:
+            if prev is None or ch["x0"] - prev["x1"] > 0.6 * (ch.get("size") or 10):
+                words.append([ch["x0"], ch["x1"]])
+            else:
+                words[-1][1] = ch["x1"]
+            prev = ch
+    # A header spanning several columns overlaps two words that do not overlap each other.
+    def overlaps(a, b) -> bool:
+        return a[0] < b[1] - _TOL and b[0] < a[1] - _TOL
+
+    leaves = []
+    for w in words:
+        over = [o for o in words if o is not w and overlaps(w, o)]
+        if not any(not overlaps(a, b) for i, a in enumerate(over) for b in over[i + 1:]):
+            leaves.append(w)
+    cols: list[list[list[float]]] = []
+    for w in sorted(leaves):
+        if cols and w[0] < max(o[1] for o in cols[-1]) - _TOL:
+            cols[-1].append(w)
+        else:
+            cols.append([w])
+    if len(cols) < 5:
+        return None
+    # The first column is the labels'; the rest all narrow, as a column of numbers is.
+    widths = [max(o[1] for o in c) - min(o[0] for o in c) for c in cols[1:]]
+    if max(widths) > 3 * sorted(widths)[len(widths) // 2]:
+        return None
+    cut = sorted(x for x in joints if cols[1][0][0] - 2 * _TOL * 3 < x < x_right - _TOL)
+    if len(cut) >= len(cols) - 1:
+        # A browser's cell borders, cut where its columns are: the columns themselves.
+        band_chars = _by_band(chars, bands)
+        cells = _cells(bands, cut, x_left, x_right, band_chars, h_wall, len(bands), 1)
+        return UnruledTable(cells) if cells else None
+    multi = [c for c in cols[1:] if len(c) >= 2]
+    left = all(max(o[0] for o in c) - min(o[0] for o in c) <= 1.0 for c in multi)
+    centre = multi and all(max(o[0] + o[1] for o in c) - min(o[0] + o[1] for o in c) <= 2.0 for c in multi)
+    if left:
+        seps = [min(o[0] for o in c) - 1.0 for c in cols[1:]]
+    elif centre:
+        mids = [(c[0][0] + c[0][1]) / 2 for c in cols]
+        seps = [cols[1][0][0] - 1.0] + [(a + b) / 2 for a, b in zip(mids[1:], mids[2:], strict=False)]
+    else:
+        return None
+    band_chars = _by_band(chars, bands)
+    cells = _cells(bands, seps, x_left, x_right, band_chars, h_wall, len(bands), 1)
+    return UnruledTable(cells) if cells else None
 
 
 def _line_rows(lines: list[list[dict]]) -> list[UnruledTable]:
@@ -624,7 +836,7 @@ def _line_rows(lines: list[list[dict]]) -> list[UnruledTable]:
     pitch = sorted(lines[i + 1][0]["top"] - lines[i][0]["top"] for i in range(len(lines) - 1)) or [0.0]
     step = pitch[len(pitch) // 2]
     tables: list[UnruledTable] = []
-    i = 0
+    i = floor = 0
     n = len(info)
     while i < n:
         if info[i][2] is None:
@@ -654,8 +866,9 @@ def _line_rows(lines: list[list[dict]]) -> list[UnruledTable]:
             elif j - hi > 3:
                 break
             j += 1
-        # Header lines above: up to a gap, a heading or a sentence.
-        while lo > 0:
+        # Header lines above: up to a gap, a heading or a sentence, and never into the lines
+        # of the run before (its rows, refused as a table, are no header of this one).
+        while lo > floor:
             text = unicodedata.normalize("NFKC", "".join(ch["text"] for ch in info[lo - 1][0]))
             # (A row label opens with a mark as a heading does: only the gap tells them apart.)
             if (_top(info[lo][0]) - _bottom(info[lo - 1][0]) > 1.2 * step or _SENTENCE_RE.search(text)
@@ -669,8 +882,12 @@ def _line_rows(lines: list[list[dict]]) -> list[UnruledTable]:
         table = _from_lines(info[lo:end + 1], first_data=i - lo)
         if table is not None:
             tables.append(table)
-        i = end + 1
+        i = floor = end + 1
     return tables
+
+
+def _mid(line: list[dict]) -> float:
+    return (_top(line) + _bottom(line)) / 2
 
 
 def _top(line: list[dict]) -> float:
@@ -694,11 +911,35 @@ def _from_lines(info: list, first_data: int) -> UnruledTable | None:
         if k >= 0 and info[k][2] is None and _MARK_RE.match(_label(info[k][0], first_value)):
             start = k
             break
+    else:
+        # Or, with no mark, a label line right above the numbers' line as a label line is
+        # right below it: the numbers in the middle of a label of three lines, one column's.
+        above, d = first_data - 1, first_data
+        own = [ch for ch in info[d][0] if ch["x1"] <= first_value + _TOL]
+        height = _bottom(info[d][0]) - _top(info[d][0])
+
+        def label_only(i: int, own: list[dict] = own) -> bool:
+            line = info[i][0]
+            return (bool(own) and bool(_label(line, first_value).strip()) and line[-1]["x1"] <= first_value - _TOL
+                    and line[0]["x0"] < own[-1]["x1"] and line[-1]["x1"] > own[0]["x0"])
+
+        if (above >= 0 and d + 1 < len(info) and label_only(above) and label_only(d + 1)
+                and _top(info[d][0]) - _bottom(info[above][0]) < 0.5 * height
+                and _top(info[d + 1][0]) - _bottom(info[d][0]) < 0.5 * height):
+            start = above
     groups: list[list[int]] = [[k] for k in range(start)]
     has_num: list[bool] = [False] * start
     # Words in the value columns: a header line (of the next part of the table).
     worded_at = [any(not (_NUMBER_RE.match(w.text) or _DASH_RE.match(w.text))
                      for w in words if w.x0 >= first_value - _TOL) for _, words, _ in info]
+    numeric_at = [v is not None or any(_NUMBER_RE.match(w.text) for w in words if w.x0 >= first_value - _TOL)
+                  for _, words, v in info]
+    # Cells aligned in the middle: a line of numbers without a label standing between two
+    # label lines (a label of two lines has its numbers between them).
+    middle = any(numeric_at[k] and not _label(info[k][0], first_value).strip()
+                 and not numeric_at[k - 1] and not numeric_at[k + 1]
+                 and _top(info[k][0]) < _bottom(info[k - 1][0]) and _bottom(info[k][0]) > _top(info[k + 1][0])
+                 for k in range(max(start, 1), len(info) - 1))
     for k in range(start, len(info)):
         line, _, vals = info[k]
         label = _label(line, first_value)
@@ -708,8 +949,18 @@ def _from_lines(info: list, first_data: int) -> UnruledTable | None:
         # A label line right above a header line is that part's title, not a continuation.
         titled = not numeric and k + 1 < len(info) and worded_at[k + 1]
         new = (k == start or worded or titled or bool(_MARK_RE.match(label))
-               or (numeric and bool(label.strip()) and has_num[-1]))
-        if new:
+               or (numeric and (bool(label.strip()) or middle) and has_num[-1]))
+        if new and middle and numeric and not worded and k > start and has_num[-1]:
+            # Middle-aligned: the label lines since the last row's numbers that stand nearer
+            # these numbers than those are this row's first lines.
+            g = groups[-1]
+            last = max(i for i in g if numeric_at[i])
+            moved = [i for i in g if i > last and not numeric_at[i]
+                     and abs(_mid(info[i][0]) - _mid(line)) < abs(_mid(info[i][0]) - _mid(info[last][0]))]
+            groups[-1] = [i for i in g if i not in moved]
+            groups.append([*moved, k])
+            has_num.append(True)
+        elif new:
             groups.append([k])
             has_num.append(numeric or worded or titled)  # a header takes no numbers after it
         else:
