@@ -58,3 +58,39 @@ def test_row_cut_with_numbers_on_both_parts() -> None:
     assert got["natural_person"].value == 85 and got["other_org"].value == 4
     assert got["total"].value is None and "page break" in got["total"].reason
     assert not any(c.value == 0 and c.printed == "" for c in got.values() if c.col != "research_institution")
+
+
+def _table_over_two_pages(rows: list[list[str]], first_on_page_2: int) -> RawTable:
+    bboxes = {(r, c): (1 if r < first_on_page_2 else 2, c * 10.0, r * 10.0, c * 10.0 + 10, r * 10.0 + 10)
+              for r in range(len(rows)) for c in range(len(rows[r])) if any(rows[r])}
+    origin = {(r, c): (r, c) for r in range(len(rows)) for c in range(len(rows[r]))}
+    return RawTable(index=0, rows=rows, bboxes=bboxes, origin=origin)
+
+
+HEADER = [
+    ["", "", "", "申请人情况", *[""] * 6],
+    ["", "", "", "自然人", *["法人或其他组织"] * 5, "总计"],
+    ["", "", "", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"],
+]
+
+
+def test_numbers_going_on_under_no_label_are_not_read_short() -> None:
+    """"（七）总计 4 … 4" at a page's foot and "0 … 6" under no label at the next page's top:
+    the columns printed on both parts are null, not 4."""
+    rows = [*HEADER,
+            ["三、本年度办理结果", "（七）总计", "（七）总计", "4", "3", "1", "0", "0", "2", "4"],
+            ["", "", "", "0", "", "", "", "", "", "6"]]
+    got = {c.col: c for c in normalize_tables([_table_over_two_pages(rows, 4)]).cells
+           if c.row == "total_processed"}
+    assert got["natural_person"].value is None and got["total"].value is None
+    assert got["commercial_enterprise"].value == 3
+
+
+def test_a_label_fragment_with_no_numbers_is_no_row_of_zeros() -> None:
+    """The end of a cut label alone at a page's top, its cells empty, is not a row of zeros."""
+    rows = [*HEADER,
+            ["三、本年度办理结果", "（六）其他处理", "收费通知要求缴纳费用、行政机关不再处理", "", "", "", "", "", "", ""],
+            ["三、本年度办理结果", "（六）其他处理", "3.其他", "0", "0", "0", "0", "0", "0", "0"]]
+    cells = [c for c in normalize_tables([_table_over_two_pages(rows, 3)]).cells if c.section == "applications"]
+    assert not [c for c in cells if c.row == "other_unpaid_fee" and c.value is not None]
+    assert {c.value for c in cells if c.row == "other_other"} == {0}

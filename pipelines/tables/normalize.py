@@ -322,6 +322,13 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
             labels = _row_labels(table, r, n_label_cols, above, whole)
             key, label = _application_row_key(tuple(labels))
             cut = _cut_by_page_break(table, r, n_label_cols, list(mapping), key, above, whole)
+            if cut is None and key is not None and (rest := _unlabelled_rest(table, r, n_label_cols, list(mapping))):
+                cut = (key, label, -1, rest)  # its numbers go on at the next page's top
+            if cut is None and key is not None and not any(rows[r][c] for c in mapping) \
+                    and _printed_key(label) not in _PRINTED_KEYS:
+                # A row with no number at all, not even a blank's mark, under a label the
+                # template does not print whole: the end of a row a page break cut, not zeros.
+                continue
             if cut:
                 key, label, r_values, continued = cut
                 warnings.append(f"table {index}: row {label!r} printed across a page break, read as one row")
@@ -453,6 +460,23 @@ def _item_cut_by_page_break(table: RawTable, r: int, n_label_cols: int,
     if item is None or _printed_key(whole) not in _PRINTED_KEYS:
         return None
     return item, whole, r if has_values[0] else n, n
+
+
+def _unlabelled_rest(table: RawTable, r: int, n_label_cols: int, value_cols: list[int]) -> int | None:
+    """The grid row that goes on with row r at the next page's top, when it prints numbers
+    under no label at all (a row cut by a page break, its label on the first part): "（七）
+    总计 4 … 4" at a page's foot, "0 … 6" at the next page's top are one row of 40 … 46."""
+    rows = table.rows
+    if not table.bboxes:
+        return None
+    n = r + 1  # the next grid row a cell covers: the gap between two pages covers none
+    while n < len(rows) and not any((n, c) in table.bboxes for c in range(len(rows[n]))):
+        n += 1
+    if n >= len(rows) or any(rows[n][c] for c in range(n_label_cols)) \
+            or not any(_prints_number(rows[n][c]) for c in value_cols):
+        return None
+    pages = [table.bboxes.get((i, value_cols[0]), (None,))[0] for i in (r, n)]
+    return n if pages[0] is not None and pages[1] == pages[0] + 1 else None
 
 
 @_memo
