@@ -317,9 +317,9 @@ def extract_from_document(doc: Document) -> Extraction:
     result.checks = run_checks(template, result.values())
     nulls = sum(1 for c in result.cells if c.value is None)
     failed = [k for k in result.checks if k.passed is False]
-    if nulls or failed:
+    if nulls or failed or normalized.review:
         result.status = "needs_review"
-        result.message = f"{nulls} null cells, {len(failed)} failed checks"
+        result.message = "; ".join([f"{nulls} null cells, {len(failed)} failed checks", *normalized.review])
     return result
 
 

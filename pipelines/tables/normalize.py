@@ -43,6 +43,9 @@ class Normalized:
     warnings: list[str]
     sections_found: set[str]  # sections with at least one cell read
     sections_with_tables: set[str]  # sections with a table, read or not
+    # Why the report needs a reader's review even where every cell read and adds up: its
+    # columns were taken from the template's order, not from labels read.
+    review: list[str] = field(default_factory=list)
 
 
 def _continues_applications(table: RawTable) -> bool:
@@ -228,6 +231,9 @@ def _applicant_columns(table: RawTable) -> tuple[dict[int, str], int] | None:
     return mapping, start
 
 
+BY_ORDER = "section 三 header labels not read; columns taken from the template's order"
+
+
 def _applicant_columns_by_order(table: RawTable) -> tuple[dict[int, str], int] | None:
     """When the header's leaf labels could not be read (a scan's narrow columns, 自 / 然 / 人
     one glyph a line), but the header is the template's (it names 申请人情况 or 法人或其他组织)
@@ -295,8 +301,7 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
             header, start = found or inferred
             mapping, width, by_order = header, table.n_cols, inferred is not None
             if by_order:
-                warnings.append(f"table {table.index}: section 三 header labels not read; columns taken "
-                                "from the template's order, rows kept only where the total adds up")
+                warnings.append(f"table {table.index}: {BY_ORDER}, rows kept only where the total adds up")
         elif header is not None and table.n_cols == width:
             mapping, start = header, 0  # a table split in two: the header printed once, above the first part
         elif header is not None and width is not None and (shifted := _continued_columns(table, header, width)):
@@ -662,7 +667,9 @@ def normalize_tables(tables: list[RawTable]) -> Normalized:
         + _applications(by_section["applications"], warnings)
         + _reviews_litigation(by_section["reviews_litigation"], warnings)
     )
-    return Normalized(cells, warnings, {c.section for c in cells}, {s for s, ts in by_section.items() if ts})
+    review = [BY_ORDER] if any(BY_ORDER in w for w in warnings) else []
+    return Normalized(cells, warnings, {c.section for c in cells}, {s for s, ts in by_section.items() if ts},
+                      review)
 
 
 _PROSE_NONE = {
