@@ -28,9 +28,15 @@ ROWS = [
 ]
 
 
+def _body(rows: list, label_class: str, value_class: str | None = None) -> str:
+    """Table rows: a label cell, then a cell per value."""
+    value = f"<td class={value_class}>" if value_class else "<td>"
+    return "".join(f"<tr><td class={label_class}>{label}</td>{''.join(f'{value}{v}</td>' for v in values)}</tr>"
+                   for label, values in rows)
+
+
 def _table(rules: str) -> str:
-    body = "".join(f"<tr><td class=label>{label}</td>{''.join(f'<td>{v}</td>' for v in values)}</tr>"
-                   for label, values in ROWS)
+    body = _body(ROWS, "label")
     return (f"<table class={rules}>"
             "<tr><td class=label rowspan=2>项目</td><td colspan=3>申请人情况</td></tr>"
             "<tr><td>自然人</td><td>法人</td><td>总计</td></tr>"
@@ -135,8 +141,7 @@ APPLICATION_ROWS = [
 def _applications_table() -> str:
     head = ("<tr><td class=label rowspan=2>项目</td><td colspan=7>申请人情况</td></tr>"
             f"<tr>{''.join(f'<td class=n>{a}</td>' for a in APPLICANTS)}</tr>")
-    body = "".join(f"<tr><td class=label>{label}</td>{''.join(f'<td class=n>{v}</td>' for v in values)}</tr>"
-                   for label, values in APPLICATION_ROWS)
+    body = _body(APPLICATION_ROWS, "label", "n")
     return f"<table>{head}{body}</table>"
 
 
@@ -216,8 +221,7 @@ MIDDLE_ROWS = [("其他对外管理服务事项的办理情况", (25, -3, 961, 1
 def _middle_table() -> str:
     head = ("<tr><td class=name>信息内容</td><td class=m>上一年项目数量</td><td class=m>本年增/减</td>"
             "<td class=m>处理决定数量</td><td class=m>其他</td></tr>")
-    body = "".join(f"<tr><td class=name>{label}</td>{''.join(f'<td class=m>{v}</td>' for v in values)}</tr>"
-                   for label, values in MIDDLE_ROWS)
+    body = _body(MIDDLE_ROWS, "name", "m")
     return f"<table class=middle>{head}{body}</table>"
 
 

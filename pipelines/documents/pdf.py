@@ -32,6 +32,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from .. import budgets
 from ..tables.text import clean_cell
+from ..tables.values import prints_number
 from .model import Document, GridCells, RawTable
 from .pdf_unruled import unruled_tables
 
@@ -187,9 +188,6 @@ def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None)
 _LABEL_CHAR_RE = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
 
-_NUMBER_RE = re.compile(r"^[\d.,，\s]+$")
-
-
 def _numbers_on_both_sides(prev: _Piece, nxt: _Piece, ends: dict, top: float) -> bool:
     """Whether a column prints a number both above and below the seam: one number wrapped
     over the break, or two rows? Not knowable, so the rows are not joined (a join made 22 and
@@ -199,8 +197,8 @@ def _numbers_on_both_sides(prev: _Piece, nxt: _Piece, ends: dict, top: float) ->
             continue
         above = next((a for (x0, x1), a in ends.items()
                       if abs(x0 - c[0]) <= 2 * _TOL and abs(x1 - c[2]) <= 2 * _TOL), None)
-        if above is not None and _NUMBER_RE.match(nxt.texts.get(c, "").strip() or "-") \
-                and _NUMBER_RE.match(prev.texts.get(above, "").strip() or "-"):
+        if above is not None and prints_number(join_lines(nxt.texts.get(c, ""))) \
+                and prints_number(join_lines(prev.texts.get(above, ""))):
             return True
     return False
 

@@ -776,24 +776,7 @@ def _header_only(chars: list[dict], bands: list[tuple[float, float]], x_left: fl
     narrow columns (the applicants' of section 三) is taken: no number in it at all."""
     if any(_NUMBER_RE.match(w.text) for line in _lines(chars) for w in _words(line)):
         return None
-    words: list[tuple[float, float]] = []
-    for line in _lines(chars):
-        prev = None
-        for ch in line:
-            if prev is None or ch["x0"] - prev["x1"] > 0.6 * (ch.get("size") or 10):
-                words.append([ch["x0"], ch["x1"]])
-            else:
-                words[-1][1] = ch["x1"]
-            prev = ch
-    # A header spanning several columns overlaps two words that do not overlap each other.
-    def overlaps(a, b) -> bool:
-        return a[0] < b[1] - _TOL and b[0] < a[1] - _TOL
-
-    leaves = []
-    for w in words:
-        over = [o for o in words if o is not w and overlaps(w, o)]
-        if not any(not overlaps(a, b) for i, a in enumerate(over) for b in over[i + 1:]):
-            leaves.append(w)
+    leaves = _leaves(chars)
     cols: list[list[list[float]]] = []
     for w in sorted(leaves):
         if cols and w[0] < max(o[1] for o in cols[-1]) - _TOL:

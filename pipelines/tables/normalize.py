@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from ..documents.model import RawTable
 from . import templates as T
 from .text import clean_cell, joined_key, label_key, strip_numbering
-from .values import parse_value
+from .values import parse_value, prints_number
 
 SECTIONS = ("active_disclosure", "applications", "reviews_litigation")
 
@@ -54,7 +54,7 @@ def _continues_applications(table: RawTable) -> bool:
     named = 0
     for row in table.rows:
         label = next((c for c in row if c), "")
-        if _match_application_row([label]) and any(map(_prints_number, row)):
+        if _match_application_row([label]) and any(map(prints_number, row)):
             named += 1
             if named >= 2:
                 return True
@@ -191,13 +191,6 @@ def _leaf_match(stack: list[str], match: object, stop: object) -> object:
 
 
 @_memo
-def _prints_number(text: str) -> bool:
-    if not text:
-        return False
-    pv = parse_value(text)
-    return pv.value is not None and not pv.was_blank
-
-
 @_memo
 def _names_applicant_group(text: str) -> bool:
     key = label_key(text)
@@ -216,7 +209,7 @@ def _applicant_columns(table: RawTable) -> tuple[dict[int, str], int] | None:
         # The header ends at the first row of the template (一、本年新收…), or at the first row
         # printing a number: a part continued on a new page repeats the header over later rows.
         if _match_application_row([first_label]) in ("new_received", "carried_over") \
-                or (r and any(_prints_number(c) for c in row)):
+                or (r and any(prints_number(c) for c in row)):
             start = r
             break
     for c in range(table.n_cols):
@@ -239,14 +232,14 @@ def _applicant_columns_by_order(table: RawTable) -> tuple[dict[int, str], int] |
     one glyph a line), but the header is the template's (it names 申请人情况 or 法人或其他组织)
     and exactly seven columns print numbers beside the labels: the template's seven applicant
     columns in its order. Only rows whose total column adds up may be read with it."""
-    start = next((r for r, row in enumerate(table.rows[:10]) if r and any(map(_prints_number, row))), None)
+    start = next((r for r, row in enumerate(table.rows[:10]) if r and any(map(prints_number, row))), None)
     if start is None:
         return None
     header = [t for c in range(table.n_cols) for t in _column_stack(table, c, range(start))]
     if not any("申请人" in label_key(t) or "法人或其他组织" in label_key(t) for t in header):
         return None
     rows = range(start, min(start + 4, len(table.rows)))
-    cols = [c for c in range(table.n_cols) if any(_prints_number(table.rows[r][c]) for r in rows)]
+    cols = [c for c in range(table.n_cols) if any(prints_number(table.rows[r][c]) for r in rows)]
     groups: list[list[int]] = []
     for c in cols:  # a cell spanning two grid columns is one column
         known = [r for r in rows if (r, c) in table.origin]
@@ -255,7 +248,7 @@ def _applicant_columns_by_order(table: RawTable) -> tuple[dict[int, str], int] |
         else:
             groups.append([c])
     if len(groups) != len(T.APPLICANT_KEYS) or cols != list(range(cols[0], table.n_cols)) \
-            or any(table.rows[r][c] for r in rows for c in range(cols[0]) if _prints_number(table.rows[r][c])):
+            or any(table.rows[r][c] for r in rows for c in range(cols[0]) if prints_number(table.rows[r][c])):
         return None
     return {c: key for group, key in zip(groups, T.APPLICANT_KEYS, strict=True) for c in group}, start
 
@@ -265,10 +258,10 @@ def _continued_columns(table: RawTable, mapping: dict[int, str], width: int) -> 
     are not the header table's (its outer label columns lost, or a second table drawn with
     columns of its own): its columns that print numbers, left to right, are the header's
     applicant columns in their order, when they are as many and nothing else prints numbers."""
-    if table.n_cols == width or _applicant_columns(table) is not None:
+    if table.n_cols == width:  # (called only for a part whose header was not read)
         return None
     keys = list(dict.fromkeys(key for _, key in sorted(mapping.items())))
-    numbers = sorted({c for row in table.rows[:6] for c, text in enumerate(row) if _prints_number(text)})
+    numbers = sorted({c for row in table.rows[:6] for c, text in enumerate(row) if prints_number(text)})
     if len(numbers) != len(keys) or numbers != list(range(numbers[0], table.n_cols)) or numbers[0] < 1:
         return None
     return dict(zip(numbers, keys, strict=True))
@@ -289,7 +282,9 @@ def _check_by_order(cells: list[Cell]) -> None:
                         "read) and this row's total does not add up")
 
 
-def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
+def _applications(tables: list[RawTable], warnings: list[str], review: list[str] | None = None) -> list[Cell]:
+    """Section 三's cells; `review` gets why the report needs a reader's review though read."""
+    review = [] if review is None else review
     cells: list[Cell] = []
     header: dict[int, str] | None = None  # the columns of the last header read, and its width
     width = None
@@ -302,6 +297,8 @@ def _applications(tables: list[RawTable], warnings: list[str]) -> list[Cell]:
             mapping, width, by_order = header, table.n_cols, inferred is not None
             if by_order:
                 warnings.append(f"table {table.index}: {BY_ORDER}, rows kept only where the total adds up")
+                if BY_ORDER not in review:
+                    review.append(BY_ORDER)
         elif header is not None and table.n_cols == width:
             mapping, start = header, 0  # a table split in two: the header printed once, above the first part
         elif header is not None and width is not None and (shifted := _continued_columns(table, header, width)):
@@ -382,6 +379,15 @@ def _printed_key(label: str) -> str:
 _PRINTED_KEYS = frozenset(map(_printed_key, T.PRINTED_LABELS))
 
 
+def _next_printed_row(table: RawTable, r: int) -> int:
+    """The next grid row after r that a cell covers (the gap between two pages covers none);
+    len(rows) when there is none."""
+    n = r + 1
+    while n < len(table.rows) and not any((n, c) in table.bboxes for c in range(len(table.rows[n]))):
+        n += 1
+    return n
+
+
 def _cut_by_page_break(table: RawTable, r: int, n_label_cols: int, value_cols: list[int], key: str | None,
                        above: dict[int, str], whole: dict[object, str]) -> tuple[str, str, int, int] | None:
     """(row key, label, the grid row holding the values, the second part's grid row) when grid
@@ -394,9 +400,7 @@ def _cut_by_page_break(table: RawTable, r: int, n_label_cols: int, value_cols: l
     rows = table.rows
     if not table.bboxes:
         return None
-    n = r + 1  # the next grid row a cell covers: the gap between two pages covers none
-    while n < len(rows) and not any((n, c) in table.bboxes for c in range(len(rows[n]))):
-        n += 1
+    n = _next_printed_row(table, r)
     if n >= len(rows):
         return None
     deepest = [max((c for c in range(n_label_cols) if rows[i][c]), default=-1) for i in (r, n)]
@@ -445,9 +449,7 @@ def _item_cut_by_page_break(table: RawTable, r: int, n_label_cols: int,
     rows = table.rows
     if not table.bboxes or n_label_cols < 1:
         return None
-    n = r + 1  # the next grid row a cell covers: the gap between two pages covers none
-    while n < len(rows) and not any((n, c) in table.bboxes for c in range(len(rows[n]))):
-        n += 1
+    n = _next_printed_row(table, r)
     if n >= len(rows):
         return None
     c = n_label_cols - 1
@@ -474,11 +476,9 @@ def _unlabelled_rest(table: RawTable, r: int, n_label_cols: int, value_cols: lis
     rows = table.rows
     if not table.bboxes:
         return None
-    n = r + 1  # the next grid row a cell covers: the gap between two pages covers none
-    while n < len(rows) and not any((n, c) in table.bboxes for c in range(len(rows[n]))):
-        n += 1
+    n = _next_printed_row(table, r)
     if n >= len(rows) or any(rows[n][c] for c in range(n_label_cols)) \
-            or not any(_prints_number(rows[n][c]) for c in value_cols):
+            or not any(prints_number(rows[n][c]) for c in value_cols):
         return None
     pages = [table.bboxes.get((i, value_cols[0]), (None,))[0] for i in (r, n)]
     return n if pages[0] is not None and pages[1] == pages[0] + 1 else None
@@ -653,6 +653,7 @@ def _names_result_or_proceeding(text: str) -> bool:
 
 def normalize_tables(tables: list[RawTable]) -> Normalized:
     warnings: list[str] = []
+    review: list[str] = []
     by_section: dict[str, list[RawTable]] = defaultdict(list)
     previous = None
     for table in tables:
@@ -664,10 +665,9 @@ def normalize_tables(tables: list[RawTable]) -> Normalized:
         previous = section
     cells = (
         _active_disclosure(by_section["active_disclosure"], warnings)
-        + _applications(by_section["applications"], warnings)
+        + _applications(by_section["applications"], warnings, review)
         + _reviews_litigation(by_section["reviews_litigation"], warnings)
     )
-    review = [BY_ORDER] if any(BY_ORDER in w for w in warnings) else []
     return Normalized(cells, warnings, {c.section for c in cells}, {s for s, ts in by_section.items() if ts},
                       review)
 

@@ -51,3 +51,11 @@ def parse_value(text: str | None) -> ParsedValue:
     if m["sign"] == "-":
         value = -value
     return ParsedValue(value, printed, unit=m["unit"])
+
+
+def prints_number(text: str | None) -> bool:
+    """Whether a cell prints a number (a blank's mark, "—", is no number)."""
+    if not text:
+        return False
+    pv = parse_value(text)
+    return pv.value is not None and not pv.was_blank
