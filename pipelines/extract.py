@@ -20,7 +20,7 @@ from .tables import templates as T
 from .tables.checks import Check, run_checks
 from .tables.normalize import SECTIONS, Cell, normalize_tables, prose_zero_sections
 from .tables.text import clean_cell
-from .tables.textgrid import text_cells
+from .tables.textgrid import grid_text, text_cells
 
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九○", "001234567890")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2}|[〇零○一二][〇零○一二三四五六七八九]{3})\s*年\s*(?:度)?[^。\n]{0,20}?(?:政府)?信\s*息\s*公\s*开")
@@ -282,6 +282,33 @@ def _complete(template: str, cells: list[Cell], prose: dict[str, str], warnings:
     return out
 
 
+def _fill_from_text(cells: list[Cell], text: str, sections: set[str], warnings: list[str]) -> None:
+    """Cells a section's table left null (a header not read, a row not found), taken from the
+    document's text lines where they print the row whole and its identity holds, by the same
+    rules as a page with no table at all. Where both give a number and they differ, neither
+    is trusted: the cell is null."""
+    index = {(c.section, c.row, c.col): n for n, c in enumerate(cells)}
+    filled = disagree = 0
+    for cell in text_cells(text, sections):
+        if cell.value is None:
+            continue
+        n = index.get((cell.section, cell.row, cell.col))
+        if n is None:
+            index[(cell.section, cell.row, cell.col)] = len(cells)
+            cells.append(cell)
+            filled += 1
+        elif cells[n].value is None:
+            cells[n] = cell
+            filled += 1
+        elif cells[n].value != cell.value:
+            cells[n].reason = f"the table prints {cells[n].printed!r}, its text line {cell.printed!r}"
+            cells[n].value = None
+            disagree += 1
+    if filled or disagree:
+        warnings.append(f"{filled} cells read from text lines where the tables left them null"
+                        + (f"; {disagree} cells where table and text disagree made null" if disagree else ""))
+
+
 def extract_from_document(doc: Document) -> Extraction:
     year, agency, title = detect_year_agency(doc)
     template, why = detect_template(doc, year)
@@ -303,6 +330,11 @@ def extract_from_document(doc: Document) -> Extraction:
         normalized.cells += flat
         missing -= {c.section for c in flat}
         result.warnings.append("sections read from flattened text: " + ", ".join(sorted({c.section for c in flat})))
+    gaps = {c.section for c in normalized.cells if c.value is None} | (normalized.sections_with_tables - normalized.sections_found)
+    if gaps - missing:
+        # From the text lines, then from the tables' rows read as lines (columns by the template's order)
+        for text in (doc.text, grid_text(doc.tables)):
+            _fill_from_text(normalized.cells, text, gaps - missing, result.warnings)
     prose = prose_zero_sections(doc.text, missing)
     if not normalized.sections_with_tables and not flat and not prose:
         result.status = "no_tables"

@@ -27,6 +27,9 @@ class RawTable:
     origin: dict[tuple[int, int], int] = field(default_factory=dict)
     # Grid position → OCR confidence (0–100) for scanned documents; empty otherwise.
     confidence: dict[tuple[int, int], float] = field(default_factory=dict)
+    # The row of the document's table that row 0 is: a part of a table split at a section's
+    # heading keeps its rows' provenance.
+    first_row: int = 0
 
     @property
     def n_cols(self) -> int:

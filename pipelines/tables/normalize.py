@@ -77,7 +77,7 @@ MIN_OCR_CONFIDENCE = 80.0
 
 
 def _source(table: RawTable, r: int, c: int) -> dict:
-    src: dict = {"table": table.index, "row": r, "col": c}
+    src: dict = {"table": table.index, "row": table.first_row + r, "col": c}
     if (r, c) in table.bboxes:
         page, *bbox = table.bboxes[(r, c)]
         src["page"] = page
@@ -97,7 +97,7 @@ def _value_cell(section: str, row: str, col: str, table: RawTable, r: int, cols:
     pv = parse_value(table.rows[r][c0])
     if not table.confidence and not table.bboxes:  # HTML and DOCX: a position is all there is
         return Cell(section, row, col, pv.value, pv.printed, label, pv.was_blank, pv.unit, pv.reason,
-                    {"table": table.index, "row": r, "col": c0})
+                    {"table": table.index, "row": table.first_row + r, "col": c0})
     src = _source(table, r, c0)
     conf = src.get("ocr_conf")
     if conf is not None and conf < MIN_OCR_CONFIDENCE and pv.value is not None:
@@ -343,7 +343,7 @@ def _applications(tables: list[RawTable], warnings: list[str], review: list[str]
                             cells.append(Cell("applications", key, applicant, None, None, label,
                                               reason="printed on both parts of a row a page break cut "
                                                      "(one number broken over the break, or two?)",
-                                              source={"table": index, "row": r}))
+                                              source={"table": index, "row": table.first_row + r}))
                         else:
                             cells.append(_value_cell("applications", key, applicant, table,
                                                      parts[0] if parts else r, cols, label))
@@ -360,7 +360,7 @@ def _applications(tables: list[RawTable], warnings: list[str], review: list[str]
                 if cols is None:
                     row_cells.append(Cell("applications", key, applicant, None, None, label,
                                           reason="the table has no column for this applicant type",
-                                          source={"table": index, "row": r_values}))
+                                          source={"table": index, "row": table.first_row + r_values}))
                 else:
                     row_cells.append(_value_cell("applications", key, applicant, table, r_values, cols, label))
             if by_order:
@@ -651,12 +651,38 @@ def _names_result_or_proceeding(text: str) -> bool:
 
 # ── Entry point ──────────────────────────────────────────────────────────────
 
+def _is_heading_row(row: list[str]) -> bool:
+    """A row that holds nothing but a statistical section's heading (二、主动公开政府信息情况),
+    in one cell across the table: never a row's labels in several cells."""
+    texts = [t for t in dict.fromkeys(row) if t]
+    return len(texts) == 1 and _heading(texts[0], -1) in _SECTION_OF_HEADING \
+        and _match_application_row(texts) is None
+
+
+def _part(table: RawTable, start: int, end: int) -> RawTable:
+    def shift(grid: dict) -> dict:
+        return {(r - start, c): v for (r, c), v in grid.items() if start <= r < end}
+    return RawTable(table.index, table.rows[start:end], table.page, shift(table.bboxes), shift(table.origin),
+                    shift(table.confidence), table.first_row + start)
+
+
+def split_at_headings(table: RawTable) -> list[RawTable]:
+    """A table that holds two sections, split at the row holding the second one's heading: a
+    page's tables without rules read as one, or a site that lays the whole report out in one
+    table. Each part keeps its rows' provenance."""
+    cuts = [r for r, row in enumerate(table.rows) if r and _is_heading_row(row)]
+    if not cuts:
+        return [table]
+    bounds = [0, *cuts, len(table.rows)]
+    return [_part(table, a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
 def normalize_tables(tables: list[RawTable]) -> Normalized:
     warnings: list[str] = []
     review: list[str] = []
     by_section: dict[str, list[RawTable]] = defaultdict(list)
     previous = None
-    for table in tables:
+    for table in (part for whole in tables for part in split_at_headings(whole)):
         section = classify_table(table)
         if section is None and previous == "applications" and _continues_applications(table):
             section = "applications"  # a part printed without the header, after the first

@@ -18,8 +18,16 @@ import functools
 import re
 from collections.abc import Iterator
 
+from ..documents.model import RawTable
 from . import templates as T
-from .normalize import Cell, _match_application_row, _match_item, _metric_of
+from .normalize import (
+    MIN_OCR_CONFIDENCE,
+    Cell,
+    _column_stack,
+    _match_application_row,
+    _match_item,
+    _metric_of,
+)
 from .text import clean_cell, label_key
 from .values import parse_value
 
@@ -250,9 +258,25 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return [(i, clean_cell(line)) for i, line in enumerate(text.splitlines()) if clean_cell(line)]
 
 
+# A header names its columns close together; further apart, the words are not one header.
+_HEADER_SPAN = 160
+
+
+def _header_in_order(flat: str, words: list[str]) -> bool:
+    """`words` in this order within one header's span of `flat`."""
+    pos = flat.find(words[0])
+    while pos >= 0:
+        if _in_order(flat[pos:pos + _HEADER_SPAN], words):
+            return True
+        pos = flat.find(words[0], pos + 1)
+    return False
+
+
 def application_cells(text: str) -> list[Cell]:
-    flat = label_key(text)
-    if not _in_order(flat, ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]):
+    # The header names the six applicant columns in the template's order. Where it prints
+    # 总计 depends on how it was flattened (row by row it follows 法人或其他组织, whose cell
+    # spans the header's rows); that the last number is the total, each row's identity checks.
+    if not _header_in_order(label_key(text), ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]):
         return []
     cells: list[Cell] = []
     group = ""  # the （X） group the numbered sub-rows belong to: they print it only once
@@ -336,6 +360,39 @@ def active_cells(text: str) -> list[Cell]:
                               reason=(pv.reason if pv else f"flattened text: {len(values)} numbers for {len(metrics)} columns"),
                               source={"text_line": i, "derived": "flattened text, columns by header order"}))
     return cells
+
+
+def _row_line(table: RawTable, r: int) -> str:
+    """A grid row as one flattened line: each cell once (a merged cell's copies, and a label
+    repeated across the columns it spans, are one), left to right. A number the OCR is not
+    sure of prints as "?", so the row cannot be read from its line."""
+    out: list[str] = []
+    last: object = None
+    for c, text in enumerate(table.rows[r]):
+        ident = table.origin.get((r, c), (r, c))
+        if not text or ident == last or (out and text == out[-1] and not _is_value_cell(text)):
+            last = ident
+            continue
+        conf = table.confidence.get((r, c))
+        out.append("?" if conf is not None and conf < MIN_OCR_CONFIDENCE and _is_value_cell(text) else text)
+        last = ident
+    return " ".join(out)
+
+
+def grid_text(tables: list[RawTable]) -> str:
+    """Tables as flattened text: each header column as one label read top down (自 / 然 / 人
+    is 自然人), then each row as one line. The readers above then read a table whose columns
+    could not be tied to its header by position, with their guarantees: columns in the
+    template's order only when the header names them in that order, and each row's identity."""
+    lines: list[str] = []
+    for table in tables:
+        first = next((r for r, row in enumerate(table.rows) if any(map(_is_value_cell, row))), len(table.rows))
+        stacks = ["".join(_column_stack(table, c, range(first))) for c in range(table.n_cols)]
+        header = [s for n, s in enumerate(stacks) if s and (n == 0 or s != stacks[n - 1])]
+        if header:
+            lines.append(" ".join(header))
+        lines.extend(_row_line(table, r) for r in range(first, len(table.rows)))
+    return "\n".join(lines)
 
 
 def text_cells(text: str, sections: set[str]) -> list[Cell]:
