@@ -282,16 +282,27 @@ def _complete(template: str, cells: list[Cell], prose: dict[str, str], warnings:
     return out
 
 
-def _fill_from_text(cells: list[Cell], text: str, sections: set[str], warnings: list[str]) -> None:
-    """Cells a section's table left null (a header not read, a row not found), taken from the
-    document's text lines where they print the row whole and its identity holds, by the same
-    rules as a page with no table at all. Where both give a number and they differ, neither
-    is trusted: the cell is null."""
+_FILL_SOURCES = {
+    "text": "the text's lines",
+    "table rows": "the tables' rows read as lines",
+    "pdf rows": "rows rebuilt from where the PDF's words stand",
+}
+
+
+def _fill_from_text(cells: list[Cell], text: str, sections: set[str], warnings: list[str], source: str) -> None:
+    """Cells the tables left null or did not have (a header not read, a row or a table not
+    found), taken from lines of text that print a row whole (`source`: which lines), by the
+    same rules as a page with no table at all: by label, columns in the template's order under
+    a header naming them, each row's identity holding. Where a table's number and a line's
+    differ, neither is trusted: the cell is null."""
+    if not text:
+        return
     index = {(c.section, c.row, c.col): n for n, c in enumerate(cells)}
     filled = disagree = 0
     for cell in text_cells(text, sections):
         if cell.value is None:
             continue
+        cell.source["from"] = source
         n = index.get((cell.section, cell.row, cell.col))
         if n is None:
             index[(cell.section, cell.row, cell.col)] = len(cells)
@@ -301,12 +312,12 @@ def _fill_from_text(cells: list[Cell], text: str, sections: set[str], warnings: 
             cells[n] = cell
             filled += 1
         elif cells[n].value != cell.value:
-            cells[n].reason = f"the table prints {cells[n].printed!r}, its text line {cell.printed!r}"
+            cells[n].reason = f"read {cells[n].printed!r}, but {_FILL_SOURCES[source]} print {cell.printed!r}"
             cells[n].value = None
             disagree += 1
     if filled or disagree:
-        warnings.append(f"{filled} cells read from text lines where the tables left them null"
-                        + (f"; {disagree} cells where table and text disagree made null" if disagree else ""))
+        warnings.append(f"{filled} cells read from {_FILL_SOURCES[source]}"
+                        + (f"; {disagree} cells made null where two readings disagree" if disagree else ""))
 
 
 def extract_from_document(doc: Document) -> Extraction:
@@ -330,13 +341,24 @@ def extract_from_document(doc: Document) -> Extraction:
         normalized.cells += flat
         missing -= {c.section for c in flat}
         result.warnings.append("sections read from flattened text: " + ", ".join(sorted({c.section for c in flat})))
-    gaps = {c.section for c in normalized.cells if c.value is None} | (normalized.sections_with_tables - normalized.sections_found)
-    if gaps - missing:
-        # From the text lines, then from the tables' rows read as lines (columns by the template's order)
-        for text in (doc.text, grid_text(doc.tables)):
-            _fill_from_text(normalized.cells, text, gaps - missing, result.warnings)
+    read = {(c.section, c.row, c.col) for c in normalized.cells if c.value is not None}
+    printed = [k for k in _template_keys(template) if k[1] != "other" or template == "2019"] if template in T.ACTIVE_LAYOUT else []
+    gaps = ({section for section, *_ in (k for k in printed if k not in read)}
+            | {c.section for c in normalized.cells if c.value is None}
+            | (normalized.sections_with_tables - normalized.sections_found)) - missing
+    if gaps:
+        _fill_from_text(normalized.cells, doc.text, gaps, result.warnings, "text")
+        _fill_from_text(normalized.cells, grid_text(doc.tables), gaps, result.warnings, "table rows")
+    # Then rows rebuilt from where a PDF's words stand, for sections 三 and 四 with a table or
+    # none: their rows each have an identity to check (section 二's have none).
+    rebuilt = (gaps | missing) - {"active_disclosure"}
+    rows_read = False
+    if doc.row_text and rebuilt:
+        _fill_from_text(normalized.cells, doc.row_text, rebuilt, result.warnings, "pdf rows")
+        rows_read = bool(missing & {c.section for c in normalized.cells})
+        missing -= {c.section for c in normalized.cells}
     prose = prose_zero_sections(doc.text, missing)
-    if not normalized.sections_with_tables and not flat and not prose:
+    if not normalized.sections_with_tables and not flat and not prose and not rows_read:
         result.status = "no_tables"
         result.message = "no template table found in this document"
         return result

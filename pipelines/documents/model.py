@@ -44,6 +44,9 @@ class Document:
     title: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # The tables' rows as lines of text, one line a row ("label v1 v2 …"), rebuilt from where
+    # the words stand, for a reader whose tables lost their columns (PDF); empty otherwise.
+    row_text: str = ""
 
 
 def pad_rows(rows: list[list[str]]) -> list[list[str]]:

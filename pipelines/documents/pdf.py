@@ -34,6 +34,7 @@ from .. import budgets
 from ..tables.text import clean_cell
 from ..tables.values import prints_number
 from .model import Document, GridCells, RawTable
+from .pdf_rows import join_pages, row_lines
 from .pdf_unruled import unruled_tables
 
 # pdfminer logs at DEBUG per object; under Scrapy's root logger that more than doubles the
@@ -436,6 +437,7 @@ def rule_crossings(page: Page) -> int:
 
 def read_pdf(data: bytes) -> Document:
     texts: list[str] = []
+    rows: list[tuple[str, list[str]]] = []
     groups: list[list[_Piece]] = []
     warnings: list[str] = []
     kinds: list[bool | None] = []
@@ -451,6 +453,7 @@ def read_pdf(data: bytes) -> Document:
             warnings.append(pages_warning(budgets.PDF_PAGES, "read"))
         for page_no, page in enumerate(pages, start=1):
             texts.append(ideographs(page.extract_text(y_tolerance=line_tolerance(page.chars)) or ""))
+            rows.append(row_lines(page, ideographs))
             kinds.append(is_picture_page(page))
             # The table finder takes time quadratic in a page's rule crossings: a page past
             # what the document has left of the budget keeps its text but not its tables (a
@@ -500,7 +503,7 @@ def read_pdf(data: bytes) -> Document:
         warnings.append(f"tables not read on {len(skipped)} page(s) (from page {skipped[0]}): their ruling lines "
                         f"cross more often than the {budgets.PDF_RULE_CROSSINGS.name} budget has left "
                         f"({budgets.PDF_RULE_CROSSINGS.limit:,} a document)")
-    doc = Document(format="pdf", text="\n".join(texts), tables=tables, warnings=warnings)
+    doc = Document(format="pdf", text="\n".join(texts), tables=tables, warnings=warnings, row_text=join_pages(rows))
     # Decided from the pages already parsed: opening the PDF again only to ask cost a third
     # of reading it (bench/performance.py). extract.read_document sends scans to OCR.
     doc.meta["scanned"] = looks_scanned(kinds)

@@ -655,8 +655,12 @@ def _is_heading_row(row: list[str]) -> bool:
     """A row that holds nothing but a statistical section's heading (二、主动公开政府信息情况),
     in one cell across the table: never a row's labels in several cells."""
     texts = [t for t in dict.fromkeys(row) if t]
-    return len(texts) == 1 and _heading(texts[0], -1) in _SECTION_OF_HEADING \
-        and _match_application_row(texts) is None
+    return len(texts) == 1 and is_section_heading(texts[0])
+
+
+def is_section_heading(text: str) -> bool:
+    """The heading of statistical section 二, 三 or 四, never a row label that starts alike."""
+    return _heading(text, -1) in _SECTION_OF_HEADING and _match_application_row([text]) is None
 
 
 def _part(table: RawTable, start: int, end: int) -> RawTable:

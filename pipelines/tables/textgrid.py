@@ -272,6 +272,23 @@ def _header_in_order(flat: str, words: list[str]) -> bool:
     return False
 
 
+_LIST_NUMBER_RE = re.compile(r"^\s*(\d{1,2})\s*[.、．]")
+# The number each numbered sub-row of section 三 has in its group (1.属于国家秘密 … 8.属于行政查询事项).
+_ITEM_NUMBER = {key: n for prefix in ("denied_", "unavailable_", "not_processed_", "other_")
+                for n, key in enumerate((k for k in T.APPLICATION_ROWS_BY_TEMPLATE["2021"] if k.startswith(prefix)), 1)}
+
+
+def _rows_named(parts: list[str]) -> int:
+    """How many of a line's label parts name a row of section 三 by themselves; a group's
+    label before its numbered rows ("（六）其他处理" "3.其他") is their context, not a row."""
+    named = 0
+    for n, part in enumerate(parts):
+        if _GROUP_RE.match(part) and any(_ITEM_RE.match(p) for p in parts[n + 1:]):
+            continue
+        named += _match_application_row([part]) is not None
+    return named
+
+
 def application_cells(text: str) -> list[Cell]:
     # The header names the six applicant columns in the template's order. Where it prints
     # 总计 depends on how it was flattened (row by row it follows 法人或其他组织, whose cell
@@ -297,6 +314,15 @@ def application_cells(text: str) -> list[Cell]:
         if key is None:
             continue
         values, why = _numbers(m["nums"], 7, _row_total_ok)
+        if _rows_named(parts) > 1:
+            # Two rows' labels in one line ("（一）予以公开（二）部分公开…"): a grid that merged
+            # rows, or a label put together from two. Whose numbers these are, nothing says.
+            values, why = None, "the label holds more than one row's label"
+        number = _LIST_NUMBER_RE.match(parts[-1])
+        if number and _ITEM_NUMBER.get(key, int(number[1])) != int(number[1]):
+            # A label put together from two rows' pieces ("7、" + "…过程性信息"): an all-zero
+            # row adds up whatever row it is, so its numbering must be the template's.
+            values, why = None, f"numbered {number[1]} where the template numbers this row {_ITEM_NUMBER[key]}"
         for j, applicant in enumerate(T.APPLICANT_KEYS):
             value = values[j] if values else None
             cells.append(Cell("applications", key, applicant, value, m["nums"].strip(), label,

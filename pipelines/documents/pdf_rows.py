@@ -1,0 +1,198 @@
+"""A PDF page's table rows as lines of text ("label v1 v2 …"), from where the words stand.
+
+When a table's columns cannot be rebuilt (no rules, labels wrapped one glyph a line, numbers
+in the middle of a row whose label runs above and below them), its rows can still be: a row
+is a line of numbers, its label the words in the label columns around that line. The lines
+made here go to the flattened-text readers (`pipelines.tables.textgrid`), which read a row
+only by its label, with the template's column order under a header that names it and the
+row's own identity as the check, so a row put together wrongly is null, not misread.
+
+- A label column is where label words start again and again (their left edges).
+- In a column, a cell's text is a block of lines: a block ends where a numbering mark (一、
+  （一） 1.) opens a new one, where a wider gap than between lines stands, or before a
+  second line of numbers.
+- A block belongs to the line of numbers nearest its middle: a cell's text sits level with
+  its numbers, or starts on their line (top-aligned), or around it (middle-aligned); a
+  group's label spanning several rows lands on one of them, which is all its context needs.
+- The header above a table's rows is printed column by column (自 / 然 / 人 is 自然人).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from pdfplumber.page import Page
+
+from ..tables.normalize import is_section_heading
+from .pdf_unruled import _DASH_RE, _MARK_RE, _lines, _value_words, _Word, _words
+
+_TOL = 2.0
+# A list number printed apart from its label's first character ("1." "属于…"): one word.
+_LIST_NUMBER_RE = re.compile(r"^\d{1,2}\s*[.．、]$")
+
+
+@dataclass
+class _Line:
+    top: float
+    bottom: float
+    words: list[_Word]
+    values: list[_Word] | None = None  # the numbers it ends with, if it is a row's
+
+    @property
+    def mid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class _Block:
+    column: int
+    lines: list[tuple[_Line, str]] = field(default_factory=list)
+
+    @property
+    def mid(self) -> float:
+        return (self.lines[0][0].top + self.lines[-1][0].bottom) / 2
+
+    @property
+    def text(self) -> str:
+        return "".join(t for _, t in self.lines)
+
+
+def _page_lines(page: Page, ideographs) -> list[_Line]:
+    out = []
+    for chars in _lines([ch for ch in page.chars if ch.get("text", "").strip()]):
+        words: list[_Word] = []
+        for w in _words(chars):
+            if words and w.x0 - words[-1].x1 <= 2 * _TOL and (
+                    _LIST_NUMBER_RE.match(words[-1].text)
+                    or (words[-1].text.isdigit() and len(words[-1].text) <= 2 and w.text[:1] in "、.．")):
+                words[-1] = _Word(words[-1].x0, w.x1, words[-1].text + ideographs(w.text))
+            else:
+                words.append(_Word(w.x0, w.x1, ideographs(w.text)))
+        line = _Line(min(c["top"] for c in chars), max(c["bottom"] for c in chars), words)
+        line.values = _value_words(words)
+        out.append(line)
+    return out
+
+
+def _column_starts(xs: list[float]) -> list[float]:
+    """Left edges where at least two label words start (within the tolerance)."""
+    starts: list[list[float]] = []
+    for x in sorted(xs):
+        if starts and x - starts[-1][-1] <= _TOL:
+            starts[-1].append(x)
+        else:
+            starts.append([x])
+    return [group[0] for group in starts if len(group) >= 2]
+
+
+def _column_of(x0: float, starts: list[float]) -> int:
+    return max((i for i, s in enumerate(starts) if s <= x0 + _TOL), default=0)
+
+
+def _blocks(labels: list[tuple[_Line, _Word]], starts: list[float], pitch: float) -> list[_Block]:
+    by_column: dict[int, list[tuple[_Line, _Word]]] = {}
+    for line, word in labels:
+        by_column.setdefault(_column_of(word.x0, starts), []).append((line, word))
+    blocks: list[_Block] = []
+    for column, items in sorted(by_column.items()):
+        current: _Block | None = None
+        for line, word in items:
+            if current and current.lines[-1][0] is line:
+                current.lines[-1] = (line, current.lines[-1][1] + word.text)
+                continue
+            last = current.lines[-1][0] if current else None
+            opens = (current is None or _MARK_RE.match(word.text) is not None
+                     or line.top - last.bottom > pitch
+                     or (line.values and any(ln.values for ln, _ in current.lines)))
+            if opens:
+                current = _Block(column)
+                blocks.append(current)
+            current.lines.append((line, word.text))
+    return blocks
+
+
+def _header(lines: list[_Line], rows: list[_Line]) -> str:
+    """The header words above a run of rows, as one line: each value column's words top down,
+    after the words spanning several columns (申请人情况, 法人或其他组织)."""
+    width = len(rows[0].values)
+    cols = [(min(r.values[j].x0 for r in rows), max(r.values[j].x1 for r in rows)) for j in range(width)]
+    edges = [cols[0][0] - _TOL * 4, *((cols[j][1] + cols[j + 1][0]) / 2 for j in range(width - 1)),
+             cols[-1][1] + _TOL * 4]
+    stacks: list[list[str]] = [[] for _ in range(width)]
+    spanning: list[str] = []
+    for line in lines:
+        for word in line.words:
+            inside = [j for j in range(width) if word.x0 < edges[j + 1] and word.x1 > edges[j]]
+            if len(inside) == 1:
+                stacks[inside[0]].append(word.text)
+            elif inside:
+                spanning.append(word.text)
+    return " ".join([*spanning, *("".join(s) for s in stacks if s)])
+
+
+def row_lines(page: Page, ideographs) -> tuple[str, list[str]]:
+    """The page's table rows as "label<TAB>v1 v2 …" lines, each run of rows after its header;
+    and the label text the page opens with before its first row that continues the last row
+    of the page before (a row a page break cut: "6.属于" | "四类过程性信息")."""
+    lines = _page_lines(page, ideographs)
+    rows = [ln for ln in lines if ln.values and len(ln.values) >= 3
+            and any(not _DASH_RE.match(v.text) for v in ln.values)]
+    if not rows:
+        return "", []
+    heights = [ln.bottom - ln.top for ln in lines]
+    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False) if b.top > a.bottom]
+    pitch = 1.6 * statistics.median(gaps) + 0.5 * statistics.median(heights) if gaps else statistics.median(heights)
+
+    def value_start(line: _Line) -> float:
+        nearest = min(rows, key=lambda r: abs(r.mid - line.mid))
+        return nearest.values[0].x0
+
+    labels: list[tuple[_Line, _Word]] = []
+    for line in lines:
+        limit = (line.values[0].x0 if line.values else value_start(line)) - _TOL
+        labels += [(line, w) for w in line.words if w.x1 <= limit + _TOL * 2 and not (line.values and w in line.values)]
+    starts = _column_starts([w.x0 for _, w in labels])
+    owner: dict[int, list[_Block]] = {id(r): [] for r in rows}
+    lead: list[_Block] = []
+    for block in _blocks(labels, starts, pitch):
+        near = min(rows, key=lambda r: abs(r.mid - block.mid))
+        first, last = block.lines[0][0], block.lines[-1][0]
+        if is_section_heading(block.text):
+            continue
+        if near is rows[0] and last.bottom < near.top and near.top - last.bottom <= pitch \
+                and not _MARK_RE.match(block.text):
+            lead.append(block)  # the end of a label the page break cut, right above the rows
+            continue
+        # A block wholly above the page's first row (or below its last) by more than a line is
+        # a heading or a header, not a row's label. Between rows, a label spanning several
+        # (a group's, centred over them) may stand far from any one row's numbers.
+        if last.bottom < rows[0].top - pitch or first.top > rows[-1].bottom + pitch:
+            continue
+        owner[id(near)].append(block)
+    out: list[str] = []
+    previous: _Line | None = None
+    for row in rows:
+        if previous is None or len(previous.values) != len(row.values):
+            above = [ln for ln in lines if (previous is None or ln.top > previous.bottom) and ln.bottom < row.top
+                     and not ln.values]
+            header = _header(above[-12:], [r for r in rows if len(r.values) == len(row.values)])
+            if header:
+                out.append(header)
+        parts = [b.text for b in sorted(owner[id(row)], key=lambda b: (b.column, b.mid))]
+        out.append(" ".join(parts) + "\t" + " ".join(v.text for v in row.values))
+        previous = row
+    return "".join(b.text for b in sorted(lead, key=lambda b: (b.column, b.mid))), out
+
+
+def join_pages(pages: list[tuple[str, list[str]]]) -> str:
+    """The pages' row lines as one text, a label cut by a page break put back on its row."""
+    out: list[str] = []
+    for lead, lines in pages:
+        last = next((n for n in range(len(out) - 1, -1, -1) if "\t" in out[n]), None)
+        if lead and last is not None:
+            label, _, values = out[last].rpartition("\t")
+            out[last] = f"{label}{lead}\t{values}"
+        out.extend(lines)
+    return "\n".join(out)

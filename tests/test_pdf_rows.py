@@ -1,0 +1,124 @@
+"""Section 三 printed without rules, its rows rebuilt from where the words stand (pdf_rows).
+
+Headless Chromium prints the 2021 template's section 三 with no ruling lines in columns narrow
+enough that labels wrap: cells aligned in the middle (a label's lines above and below its
+numbers, as browsers print by default), at the top (as word processors print), and with list
+numbers written "1、" (a font puts the digit and the mark apart). Every cell must read exactly;
+a row whose label is put together from two rows' pieces must be null, never another row's.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipelines.documents.pdf_rows import join_pages
+from pipelines.extract import extract_document
+from pipelines.tables import templates as T
+from pipelines.tables.textgrid import application_cells
+from tests.pdf_layouts.build import chromium_pdf
+from tests.test_normalize_variants import LABELS
+from tests.test_table_fallbacks import GROUPS
+
+pytestmark = pytest.mark.skipif(not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()),
+                                reason="needs Chromium to print the test PDF")
+
+HEADER = """<tr><td colspan=3 rowspan=3>（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>
+<td colspan=7>申请人情况</td></tr>
+<tr><td rowspan=2>自然人</td><td colspan=5>法人或其他组织</td><td rowspan=2>总计</td></tr>
+<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>"""
+
+
+def expected_values(seed: int) -> dict[str, list[int]]:
+    rnd = random.Random(seed)
+    out = {}
+    for key in T.APPLICATION_ROWS_BY_TEMPLATE["2021"]:
+        if key == "other":
+            continue
+        parts = [rnd.choice([0, 0, rnd.randint(1, 9), rnd.randint(10, 400)]) for _ in range(6)]
+        out[key] = [*parts, sum(parts)]
+    return out
+
+
+def section3_html(values: dict[str, list[int]], align: str, mark: str) -> str:
+    """The template's layout: 三、本年度办理结果 spans its rows, each group its numbered rows."""
+    keys = list(values)
+    result_rows = keys.index("total_processed") - keys.index("granted") + 1
+    rows = []
+    for key in keys:
+        label = LABELS[key]
+        if label[:1].isdigit():
+            label = label[0] + mark + label[2:]
+        cells = "".join(f"<td>{v}</td>" for v in values[key])
+        group = key.split("_")[0] if key not in ("other",) else None
+        if key == "granted":
+            rows.append(f"<tr><td rowspan={result_rows}>三、本年度办理结果</td><td colspan=2>{label}</td>{cells}</tr>")
+        elif key in ("partially_granted", "total_processed"):
+            rows.append(f"<tr><td colspan=2>{label}</td>{cells}</tr>")
+        elif group in GROUPS and key.startswith(group + "_"):
+            members = [k for k in keys if k.startswith(group + "_")]
+            head = f"<td rowspan={len(members)}>{GROUPS[group]}</td>" if key == members[0] else ""
+            rows.append(f"<tr>{head}<td>{label}</td>{cells}</tr>")
+        else:
+            rows.append(f"<tr><td colspan=3>{label}</td>{cells}</tr>")
+    return f"""<!doctype html><html><head><meta charset=utf-8><style>
+body {{ font-family: "Noto Serif CJK SC", serif; font-size: 10pt; }}
+table {{ border-collapse: collapse; }}
+td {{ padding: 2pt 3pt; vertical-align: {align}; width: 38pt; }}
+</style></head><body><p>样例县统计局2023年政府信息公开工作年度报告</p>
+<p>三、收到和处理政府信息公开申请情况</p><table>{HEADER}{''.join(rows)}</table>
+<p>四、政府信息公开行政复议、行政诉讼情况</p><p>本年度未发生政府信息公开行政复议、行政诉讼。</p>
+</body></html>"""
+
+
+@pytest.mark.parametrize(("align", "mark", "seed"), [("middle", ".", 1), ("top", ".", 2), ("middle", "、", 3)])
+def test_rows_read_from_where_the_words_stand(tmp_path: Path, align: str, mark: str, seed: int) -> None:
+    values = expected_values(seed)
+    pdf = chromium_pdf(section3_html(values, align, mark), tmp_path, f"s3-{align}")
+    result = extract_document(pdf)
+    got = {(c.row, c.col): c.value for c in result.cells if c.section == "applications"}
+    wrong = {(k, col): (v, got.get((k, col))) for k, vals in values.items()
+             for col, v in zip(T.APPLICANT_KEYS, vals, strict=True) if got.get((k, col)) != v}
+    assert not wrong
+    assert result.template == "2021" and result.year == 2023
+
+
+def test_a_label_cut_by_a_page_break_goes_back_to_its_row() -> None:
+    pages = [("", ["自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计",
+                   "5.属于三类内部事务信息\t1 0 0 0 0 0 1", "6.属于\t2 1 0 0 0 0 3"]),
+             ("四类过程性信息", ["7.属于行政执法案卷\t0 0 0 0 0 0 0"])]
+    text = join_pages(pages)
+    assert "6.属于四类过程性信息\t2 1 0 0 0 0 3" in text.splitlines()
+    got = {(c.row, c.col): c.value for c in application_cells(text)}
+    assert got[("denied_process_info", "total")] == 3 and got[("denied_enforcement_file", "total")] == 0
+
+
+def test_a_label_made_of_two_rows_pieces_is_not_read() -> None:
+    # "7、" lost its own label to the row above; the row's numbers add up (all zeros) whatever
+    # row they are, so the numbering must agree with the template's.
+    text = ("自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n"
+            "7、属于四类过程性信息 0 0 0 0 0 0 0\n")
+    cells = application_cells(text)
+    assert cells and all(c.value is None for c in cells)
+    assert "numbered 7" in cells[0].reason
+
+
+@pytest.mark.parametrize("line", [
+    "三、本年度办理结果 （一）予以公开（二）部分公开（区分处理的，只 21 0 0 0 0 0 21",
+    "7.属于行政执法案卷8.属于行政查询事项1.信访举报投诉类申请 3 0 0 0 0 0 3",
+    "（四）无法提供 3.补正后申请内容仍不明确 （五）不予处理 1.信访举报投诉类申请 0 0 0 0 0 0 0",
+])
+def test_a_line_naming_two_rows_is_not_read(line: str) -> None:
+    # A grid that merged rows, or a label put together from two: whose numbers, nothing says.
+    text = "自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n" + line + "\n"
+    cells = application_cells(text)
+    assert cells and all(c.value is None for c in cells)
+
+
+def test_a_group_label_before_its_row_is_context() -> None:
+    text = "自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n（六）其他处理 3.其他 1 0 0 0 1 0 2\n"
+    got = {(c.row, c.col): c.value for c in application_cells(text)}
+    assert got[("other_other", "total")] == 2
