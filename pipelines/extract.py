@@ -302,7 +302,7 @@ def _fill_from_text(cells: list[Cell], text: str, sections: set[str], warnings: 
     for cell in text_cells(text, sections):
         if cell.value is None:
             continue
-        cell.source["from"] = source
+        cell.source["derived"] = f"{cell.source.get('derived', 'flattened text')}; read from {_FILL_SOURCES[source]}"
         n = index.get((cell.section, cell.row, cell.col))
         if n is None:
             index[(cell.section, cell.row, cell.col)] = len(cells)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.documents.pdf_rows import join_pages
+from pipelines.documents.pdf_rows import PageRows, join_pages
 from pipelines.extract import extract_document
 from pipelines.tables import templates as T
 from pipelines.tables.textgrid import application_cells
@@ -87,9 +87,9 @@ def test_rows_read_from_where_the_words_stand(tmp_path: Path, align: str, mark: 
 
 
 def test_a_label_cut_by_a_page_break_goes_back_to_its_row() -> None:
-    pages = [("", ["自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计",
-                   "5.属于三类内部事务信息\t1 0 0 0 0 0 1", "6.属于\t2 1 0 0 0 0 3"]),
-             ("四类过程性信息", ["7.属于行政执法案卷\t0 0 0 0 0 0 0"])]
+    pages = [PageRows("", ["自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计",
+                           "5.属于三类内部事务信息\t1 0 0 0 0 0 1", "6.属于\t2 1 0 0 0 0 3"], []),
+             PageRows("四类过程性信息", ["7.属于行政执法案卷\t0 0 0 0 0 0 0"], [])]
     text = join_pages(pages)
     assert "6.属于四类过程性信息\t2 1 0 0 0 0 3" in text.splitlines()
     got = {(c.row, c.col): c.value for c in application_cells(text)}

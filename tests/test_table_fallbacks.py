@@ -108,6 +108,9 @@ def test_a_header_one_glyph_a_row_reads_by_the_template_order_it_names():
     wrong = {(k, col): (v, got.get((k, col))) for k, vals in expected.items()
              for col, v in zip(T.APPLICANT_KEYS, vals, strict=True) if got.get((k, col)) != v}
     assert not wrong
+    # Its provenance says how it was read: a researcher can tell it from a cell read by header.
+    granted = next(c for c in result.cells if c.row == "granted" and c.col == "total")
+    assert "template order" in granted.source["derived"] and "rows read as lines" in granted.source["derived"]
 
 
 def test_a_row_that_does_not_add_up_is_null_when_read_by_order():

@@ -34,7 +34,7 @@ from .. import budgets
 from ..tables.text import clean_cell
 from ..tables.values import prints_number
 from .model import Document, GridCells, RawTable
-from .pdf_rows import join_pages, row_lines
+from .pdf_rows import PageRows, join_pages, row_lines
 from .pdf_unruled import unruled_tables
 
 # pdfminer logs at DEBUG per object; under Scrapy's root logger that more than doubles the
@@ -437,7 +437,7 @@ def rule_crossings(page: Page) -> int:
 
 def read_pdf(data: bytes) -> Document:
     texts: list[str] = []
-    rows: list[tuple[str, list[str]]] = []
+    rows: list[PageRows] = []
     groups: list[list[_Piece]] = []
     warnings: list[str] = []
     kinds: list[bool | None] = []
@@ -453,7 +453,7 @@ def read_pdf(data: bytes) -> Document:
             warnings.append(pages_warning(budgets.PDF_PAGES, "read"))
         for page_no, page in enumerate(pages, start=1):
             texts.append(ideographs(page.extract_text(y_tolerance=line_tolerance(page.chars)) or ""))
-            rows.append(row_lines(page, ideographs))
+            rows.append(row_lines(page, ideographs, rows[-1].tail if rows else None))
             kinds.append(is_picture_page(page))
             # The table finder takes time quadratic in a page's rule crossings: a page past
             # what the document has left of the budget keeps its text but not its tables (a

@@ -29,6 +29,7 @@ from ..tables.normalize import is_section_heading
 from .pdf_unruled import _DASH_RE, _MARK_RE, _lines, _value_words, _Word, _words
 
 _TOL = 2.0
+_HEADER_LINES = 12  # a header's lines at most: 自 / 然 / 人 one glyph a line, and a units row
 # A list number printed apart from its label's first character ("1." "属于…"): one word.
 _LIST_NUMBER_RE = re.compile(r"^\d{1,2}\s*[.．、]$")
 
@@ -132,15 +133,21 @@ def _header(lines: list[_Line], rows: list[_Line]) -> str:
     return " ".join([*spanning, *("".join(s) for s in stacks if s)])
 
 
-def row_lines(page: Page, ideographs) -> tuple[str, list[str]]:
-    """The page's table rows as "label<TAB>v1 v2 …" lines, each run of rows after its header;
-    and the label text the page opens with before its first row that continues the last row
-    of the page before (a row a page break cut: "6.属于" | "四类过程性信息")."""
+@dataclass
+class PageRows:
+    lead: str  # label text before the first row, continuing the last row of the page before
+    lines: list[str]  # "label<TAB>v1 v2 …" a row, each run of rows after its header
+    tail: list[_Line]  # lines after the last row: a header whose rows went to the next page
+
+
+def row_lines(page: Page, ideographs, carried: list[_Line] | None = None) -> PageRows:
+    """The page's table rows as lines of text. `carried`: the tail of the page before, a
+    header printed at its foot (its columns stand where this page's do)."""
     lines = _page_lines(page, ideographs)
     rows = [ln for ln in lines if ln.values and len(ln.values) >= 3
             and any(not _DASH_RE.match(v.text) for v in ln.values)]
     if not rows:
-        return "", []
+        return PageRows("", [], lines[-_HEADER_LINES:])
     heights = [ln.bottom - ln.top for ln in lines]
     gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False) if b.top > a.bottom]
     pitch = 1.6 * statistics.median(gaps) + 0.5 * statistics.median(heights) if gaps else statistics.median(heights)
@@ -177,19 +184,23 @@ def row_lines(page: Page, ideographs) -> tuple[str, list[str]]:
         if previous is None or len(previous.values) != len(row.values):
             above = [ln for ln in lines if (previous is None or ln.top > previous.bottom) and ln.bottom < row.top
                      and not ln.values]
-            header = _header(above[-12:], [r for r in rows if len(r.values) == len(row.values)])
+            if previous is None:
+                above = [*(carried or []), *above]
+            header = _header(above[-_HEADER_LINES:], [r for r in rows if len(r.values) == len(row.values)])
             if header:
                 out.append(header)
         parts = [b.text for b in sorted(owner[id(row)], key=lambda b: (b.column, b.mid))]
         out.append(" ".join(parts) + "\t" + " ".join(v.text for v in row.values))
         previous = row
-    return "".join(b.text for b in sorted(lead, key=lambda b: (b.column, b.mid))), out
+    tail = [ln for ln in lines if ln.top > rows[-1].bottom and not ln.values]
+    return PageRows("".join(b.text for b in sorted(lead, key=lambda b: (b.column, b.mid))), out,
+                    tail[-_HEADER_LINES:])
 
 
-def join_pages(pages: list[tuple[str, list[str]]]) -> str:
+def join_pages(pages: list[PageRows]) -> str:
     """The pages' row lines as one text, a label cut by a page break put back on its row."""
     out: list[str] = []
-    for lead, lines in pages:
+    for lead, lines, _ in ((p.lead, p.lines, p.tail) for p in pages):
         last = next((n for n in range(len(out) - 1, -1, -1) if "\t" in out[n]), None)
         if lead and last is not None:
             label, _, values = out[last].rpartition("\t")
