@@ -19,6 +19,7 @@ row's own identity as the check, so a row put together wrongly is null, not misr
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from ..tables.normalize import is_section_heading
 from .pdf_unruled import _DASH_RE, _MARK_RE, _lines, _value_words, _Word, _words
 
 _TOL = 2.0
+_NOT_HEADER = frozenset("0123456789.,%+-")
 _HEADER_LINES = 12  # a header's lines at most: 自 / 然 / 人 one glyph a line, and a units row
 # A list number printed apart from its label's first character ("1." "属于…"): one word.
 _LIST_NUMBER_RE = re.compile(r"^\d{1,2}\s*[.．、]$")
@@ -39,6 +41,7 @@ class _Line:
     top: float
     bottom: float
     words: list[_Word]
+    chars: list[dict] = field(default_factory=list)
     values: list[_Word] | None = None  # the numbers it ends with, if it is a row's
 
     @property
@@ -71,7 +74,7 @@ def _page_lines(page: Page, ideographs) -> list[_Line]:
                 words[-1] = _Word(words[-1].x0, w.x1, words[-1].text + ideographs(w.text))
             else:
                 words.append(_Word(w.x0, w.x1, ideographs(w.text)))
-        line = _Line(min(c["top"] for c in chars), max(c["bottom"] for c in chars), words)
+        line = _Line(min(c["top"] for c in chars), max(c["bottom"] for c in chars), words, chars)
         line.values = _value_words(words)
         out.append(line)
     return out
@@ -114,13 +117,19 @@ def _blocks(labels: list[tuple[_Line, _Word]], starts: list[float], pitch: float
     return blocks
 
 
-def _header(lines: list[_Line], rows: list[_Line]) -> str:
-    """The header words above a run of rows, as one line: each value column's words top down,
-    after the words spanning several columns (申请人情况, 法人或其他组织)."""
+def _column_edges(rows: list[_Line]) -> list[float]:
+    """Where a run of rows' value columns part: midway between the numbers of neighbours."""
     width = len(rows[0].values)
     cols = [(min(r.values[j].x0 for r in rows), max(r.values[j].x1 for r in rows)) for j in range(width)]
-    edges = [cols[0][0] - _TOL * 4, *((cols[j][1] + cols[j + 1][0]) / 2 for j in range(width - 1)),
-             cols[-1][1] + _TOL * 4]
+    return [cols[0][0] - _TOL * 4, *((cols[j][1] + cols[j + 1][0]) / 2 for j in range(width - 1)),
+            cols[-1][1] + _TOL * 4]
+
+
+def _header_words(lines: list[_Line], rows: list[_Line]) -> str:
+    """The header above a run of rows by words: each value column's words top down, after the
+    words spanning several columns (申请人情况, 法人或其他组织)."""
+    edges = _column_edges(rows)
+    width = len(edges) - 1
     stacks: list[list[str]] = [[] for _ in range(width)]
     spanning: list[str] = []
     for line in lines:
@@ -131,6 +140,37 @@ def _header(lines: list[_Line], rows: list[_Line]) -> str:
             elif inside:
                 spanning.append(word.text)
     return " ".join([*spanning, *("".join(s) for s in stacks if s)])
+
+
+def _header(lines: list[_Line], rows: list[_Line], ideographs) -> str:
+    """The header above a run of rows, as one line: each value column's characters top down,
+    line by line (自 / 然 / 人 is 自然人). Characters, not words: cells aligned in the middle
+    put a two-line label a little off its neighbours' lines, and words would mix them. A group's
+    label centred over several columns (法人或其他组织) only adds characters above theirs."""
+    edges = _column_edges(rows)
+    width = len(edges) - 1
+    stacks: list[list[dict]] = [[] for _ in range(width)]
+    for line in lines:
+        for ch in line.chars:
+            if ch["text"] in _NOT_HEADER:  # a number left over from the section above
+                continue
+            j = bisect.bisect_right(edges, (ch["x0"] + ch["x1"]) / 2) - 1
+            if 0 <= j < width:
+                stacks[j].append(ch)
+    out = []
+    for stack in stacks:
+        # Printed lines top down (a character more than half its height below a line's top
+        # opens the next), each left to right.
+        printed: list[list[dict]] = []
+        for ch in sorted(stack, key=lambda c: c["top"]):
+            if printed and ch["top"] - printed[-1][0]["top"] <= 0.5 * (ch["bottom"] - ch["top"]):
+                printed[-1].append(ch)
+            else:
+                printed.append([ch])
+        text = "".join(c["text"] for line in printed for c in sorted(line, key=lambda c: c["x0"]))
+        if text:
+            out.append(ideographs(text))
+    return " ".join(out)
 
 
 @dataclass
@@ -186,9 +226,10 @@ def row_lines(page: Page, ideographs, carried: list[_Line] | None = None) -> Pag
                      and not ln.values]
             if previous is None:
                 above = [*(carried or []), *above]
-            header = _header(above[-_HEADER_LINES:], [r for r in rows if len(r.values) == len(row.values)])
-            if header:
-                out.append(header)
+            run = [r for r in rows if len(r.values) == len(row.values)]
+            # By words and by characters: each misreads some headers the other reads.
+            out += [h for h in (_header_words(above[-_HEADER_LINES:], run),
+                                _header(above[-_HEADER_LINES:], run, ideographs)) if h]
         parts = [b.text for b in sorted(owner[id(row)], key=lambda b: (b.column, b.mid))]
         out.append(" ".join(parts) + "\t" + " ".join(v.text for v in row.values))
         previous = row
