@@ -43,7 +43,7 @@ def expected_values(seed: int) -> dict[str, list[int]]:
     return out
 
 
-def section3_html(values: dict[str, list[int]], align: str, mark: str) -> str:
+def section3_html(values: dict[str, list[int]], align: str, mark: str, before: str = "") -> str:
     """The template's layout: 三、本年度办理结果 spans its rows, each group its numbered rows."""
     keys = list(values)
     result_rows = keys.index("total_processed") - keys.index("granted") + 1
@@ -68,7 +68,7 @@ def section3_html(values: dict[str, list[int]], align: str, mark: str) -> str:
 body {{ font-family: "Noto Serif CJK SC", serif; font-size: 10pt; }}
 table {{ border-collapse: collapse; }}
 td {{ padding: 2pt 3pt; vertical-align: {align}; width: 38pt; }}
-</style></head><body><p>样例县统计局2023年政府信息公开工作年度报告</p>
+</style></head><body><p>样例县统计局2023年政府信息公开工作年度报告</p>{before}
 <p>三、收到和处理政府信息公开申请情况</p><table>{HEADER}{''.join(rows)}</table>
 <p>四、政府信息公开行政复议、行政诉讼情况</p><p>本年度未发生政府信息公开行政复议、行政诉讼。</p>
 </body></html>"""
@@ -84,6 +84,26 @@ def test_rows_read_from_where_the_words_stand(tmp_path: Path, align: str, mark: 
              for col, v in zip(T.APPLICANT_KEYS, vals, strict=True) if got.get((k, col)) != v}
     assert not wrong
     assert result.template == "2021" and result.year == 2023
+
+
+# Tables above section 三 on its page, numbers in the same x-range: section 二's, whose header
+# words stand over section 三's columns, and a table of seven numbers a row in other columns.
+BEFORE = """<p>二、主动公开政府信息情况</p><table>
+<tr><td colspan=4>第二十条第（八）项</td></tr><tr><td>信息内容</td><td colspan=3>本年收费金额（单位：万元）</td></tr>
+<tr><td>行政事业性收费</td><td colspan=3>852.69</td></tr></table>
+<p>（五）培训情况</p><table style="margin-left:120pt">
+<tr><td>季度</td><td>一月</td><td>二月</td><td>三月</td><td>四月</td><td>五月</td><td>六月</td><td>合计</td></tr>
+<tr><td>场次</td><td>1</td><td>2</td><td>3</td><td>4</td><td>5</td><td>6</td><td>21</td></tr>
+<tr><td>人次</td><td>10</td><td>20</td><td>30</td><td>40</td><td>50</td><td>60</td><td>210</td></tr></table>"""
+
+
+def test_tables_above_section_three_stay_out_of_its_header(tmp_path: Path) -> None:
+    values = expected_values(4)
+    result = extract_document(chromium_pdf(section3_html(values, "middle", ".", BEFORE), tmp_path, "s3-before"))
+    got = {(c.row, c.col): c.value for c in result.cells if c.section == "applications"}
+    wrong = {(k, col): (v, got.get((k, col))) for k, vals in values.items()
+             for col, v in zip(T.APPLICANT_KEYS, vals, strict=True) if got.get((k, col)) != v}
+    assert not wrong
 
 
 def test_a_label_cut_by_a_page_break_goes_back_to_its_row() -> None:

@@ -20,6 +20,8 @@ row's own identity as the check, so a row put together wrongly is null, not misr
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -118,11 +120,29 @@ def _blocks(labels: list[tuple[_Line, _Word]], starts: list[float], pitch: float
 
 
 def _column_edges(rows: list[_Line]) -> list[float]:
-    """Where a run of rows' value columns part: midway between the numbers of neighbours."""
+    """Where a run of rows' value columns part. Numbers aligned left start where their cells
+    do, so the next cell starts just before them; aligned right, a cell ends just after them;
+    centred (or mixed), midway between neighbours."""
     width = len(rows[0].values)
-    cols = [(min(r.values[j].x0 for r in rows), max(r.values[j].x1 for r in rows)) for j in range(width)]
-    return [cols[0][0] - _TOL * 4, *((cols[j][1] + cols[j + 1][0]) / 2 for j in range(width - 1)),
-            cols[-1][1] + _TOL * 4]
+    x0s = [[r.values[j].x0 for r in rows] for j in range(width)]
+    x1s = [[r.values[j].x1 for r in rows] for j in range(width)]
+    spread0 = max(max(x) - min(x) for x in x0s)
+    spread1 = max(max(x) - min(x) for x in x1s)
+    # (Centred numbers spread both ends alike; one digit more moves one end only.)
+    if spread1 > _TOL and spread0 < 0.25 * spread1:  # left-aligned
+        inner = [min(x0s[j + 1]) - _TOL for j in range(width - 1)]
+    elif spread0 > _TOL and spread1 < 0.25 * spread0:  # right-aligned
+        inner = [max(x1s[j]) + _TOL for j in range(width - 1)]
+    else:
+        inner = [(max(x1s[j]) + min(x0s[j + 1])) / 2 for j in range(width - 1)]
+    return [min(x0s[0]) - _TOL * 4, *inner, max(x1s[-1]) + _TOL * 4]
+
+
+def _aligned(a: _Line, b: _Line) -> bool:
+    """Two rows of one table: as many numbers, each column's standing over the other's."""
+    return len(a.values) == len(b.values) and all(
+        abs((u.x0 + u.x1) - (v.x0 + v.x1)) / 2 <= max(u.x1 - u.x0, v.x1 - v.x0) + _TOL
+        for u, v in zip(a.values, b.values, strict=True))
 
 
 def _header_words(lines: list[_Line], rows: list[_Line]) -> str:
@@ -203,14 +223,19 @@ def row_lines(page: Page, ideographs, carried: list[_Line] | None = None) -> Pag
     starts = _column_starts([w.x0 for _, w in labels])
     owner: dict[int, list[_Block]] = {id(r): [] for r in rows}
     lead: list[_Block] = []
-    for block in _blocks(labels, starts, pitch):
+    blocks = _blocks(labels, starts, pitch)
+    # A page whose first row has no header above it (no words over the numbers' columns)
+    # continues a table: its label text above its first numbered label is the end of the
+    # last row of the page before, cut by the page break.
+    headed = any(w.x1 > rows[0].values[0].x0 for ln in lines if ln.bottom < rows[0].top for w in ln.words)
+    marked = min((b.lines[0][0].top for b in blocks if _MARK_RE.match(b.text)), default=rows[0].top)
+    for block in blocks:
         near = min(rows, key=lambda r: abs(r.mid - block.mid))
         first, last = block.lines[0][0], block.lines[-1][0]
         if is_section_heading(block.text):
             continue
-        if near is rows[0] and last.bottom < near.top and near.top - last.bottom <= pitch \
-                and not _MARK_RE.match(block.text):
-            lead.append(block)  # the end of a label the page break cut, right above the rows
+        if not headed and last.bottom < min(marked, rows[0].top) and not _MARK_RE.match(block.text):
+            lead.append(block)
             continue
         # A block wholly above the page's first row (or below its last) by more than a line is
         # a heading or a header, not a row's label. Between rows, a label spanning several
@@ -220,13 +245,15 @@ def row_lines(page: Page, ideographs, carried: list[_Line] | None = None) -> Pag
         owner[id(near)].append(block)
     out: list[str] = []
     previous: _Line | None = None
-    for row in rows:
-        if previous is None or len(previous.values) != len(row.values):
+    for n, row in enumerate(rows):
+        if previous is None or not _aligned(previous, row):
             above = [ln for ln in lines if (previous is None or ln.top > previous.bottom) and ln.bottom < row.top
                      and not ln.values]
-            if previous is None:
-                above = [*(carried or []), *above]
-            run = [r for r in rows if len(r.values) == len(row.values)]
+            # A header starts below the section's heading: nothing above it is this table's.
+            start = max((i for i, ln in enumerate(above) if is_section_heading("".join(w.text for w in ln.words))),
+                        default=-1)
+            above = above[start + 1:] if start >= 0 else [*(carried or []), *above] if previous is None else above
+            run = list(itertools.takewhile(functools.partial(_aligned, row), rows[n:]))
             # By words and by characters: each misreads some headers the other reads.
             out += [h for h in (_header_words(above[-_HEADER_LINES:], run),
                                 _header(above[-_HEADER_LINES:], run, ideographs)) if h]
