@@ -346,9 +346,15 @@ def extract_from_document(doc: Document) -> Extraction:
     gaps = ({section for section, *_ in (k for k in printed if k not in read)}
             | {c.section for c in normalized.cells if c.value is None}
             | (normalized.sections_with_tables - normalized.sections_found)) - missing
-    if gaps:
+    if gaps and doc.format != "scan":
         _fill_from_text(normalized.cells, doc.text, gaps, result.warnings, "text")
         _fill_from_text(normalized.cells, grid_text(doc.tables), gaps, result.warnings, "table rows")
+    elif gaps - {"active_disclosure"}:
+        # A scan: not from its OCR text, whose digits have none of the confirmations its cells
+        # have, and only rows with an identity to check (a dropped decimal point adds up
+        # nowhere); its uncertain cells print "?" in its rows.
+        _fill_from_text(normalized.cells, grid_text(doc.tables), gaps - {"active_disclosure"}, result.warnings,
+                        "table rows")
     # Then rows rebuilt from where a PDF's words stand, for sections 三 and 四 with a table or
     # none: their rows each have an identity to check (section 二's have none).
     rebuilt = (gaps | missing) - {"active_disclosure"}

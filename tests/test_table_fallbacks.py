@@ -158,3 +158,19 @@ def test_a_table_and_its_text_line_that_disagree_give_null():
     assert got[("granted", "natural_person")] is None and got[("granted", "commercial_enterprise")] is None
     assert got[("granted", "total")] == vals[-1]  # both print the same total
     assert got[("carried_over", "natural_person")] == expected["carried_over"][0]
+
+
+def test_a_scans_ocr_text_does_not_fill_its_cells():
+    """OCR page text has none of a scan's cell confirmations (a dropped decimal point reads
+    as a bigger number): a cell the scan's table left null stays null; the same text in a
+    text PDF fills it."""
+    text = TITLE + "二、主动公开政府信息情况\n第二十条第（八）项\n信息内容 本年收费金额（单位：万元）\n行政事业性收费 4495851\n"
+    table = RawTable(0, [["第二十条第（八）项", "第二十条第（八）项"], ["信息内容", "本年收费金额（单位：万元）"],
+                         ["行政事业性收费", "?"]])  # a cell the OCR could not read
+
+    def fees(fmt: str):
+        result = extract_from_document(Document(fmt, text, [table]))
+        return next(c.value for c in result.cells if c.row == "administrative_fees")
+
+    assert fees("scan") is None
+    assert fees("pdf") == 4495851
