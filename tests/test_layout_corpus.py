@@ -187,9 +187,10 @@ def test_benchmark_reports_per_trait(built) -> None:
 
 # Where the readers meet the benchmark's target (99.5 % of cells), document by document: every
 # text format, and PDFs whose tables have their ruling lines. Tables printed without column
-# rules are not there yet (issue 22): for them, the bar is the template, the year and no
-# wrong number; their accuracy is the benchmark's to report.
+# rules are not there yet (issue 22): for them, the bar is the template, the year, no wrong
+# number, and together UNRULED_FLOOR of their cells; the benchmark reports the rest.
 UNRULED = ("partial_rules", "no_rules")
+UNRULED_FLOOR = 0.85
 
 
 def test_reads_every_trait(built) -> None:
@@ -202,6 +203,7 @@ def test_reads_every_trait(built) -> None:
     everything = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     seen: set[str] = set()
     misses = []
+    unruled_cells = unruled_correct = 0
     for e in everything:
         if e["format"] == "scan":  # OCR has its own tests; a scan here would cost a minute
             continue
@@ -210,7 +212,10 @@ def test_reads_every_trait(built) -> None:
         assert r.silent == 0 and r.flagged == 0, (e["id"], [x for x in r.errors if x.kind != "null"][:3])
         assert (r.template, r.year) == (r.expected_template, r.expected_year), e["id"]
         unruled = e["format"] == "pdf" and any(t in e["traits"] for t in UNRULED)
-        if not unruled and r.correct < 0.995 * r.cells:
+        if unruled:
+            unruled_cells, unruled_correct = unruled_cells + r.cells, unruled_correct + r.correct
+        elif r.correct < 0.995 * r.cells:
             misses.append((e["id"], e["format"], f"{r.correct}/{r.cells}", r.errors[:2]))
     assert not misses, misses
+    assert unruled_cells and unruled_correct >= UNRULED_FLOOR * unruled_cells, (unruled_correct, unruled_cells)
     assert set(READ_TRAITS) <= seen, set(READ_TRAITS) - seen
