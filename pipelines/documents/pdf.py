@@ -453,7 +453,7 @@ def read_pdf(data: bytes) -> Document:
             warnings.append(pages_warning(budgets.PDF_PAGES, "read"))
         for page_no, page in enumerate(pages, start=1):
             texts.append(ideographs(page.extract_text(y_tolerance=line_tolerance(page.chars)) or ""))
-            rows.append(row_lines(page, ideographs, rows[-1].tail if rows else None))
+            rows.append(row_lines(page, ideographs, rows[-1] if rows else None))
             kinds.append(is_picture_page(page))
             # The table finder takes time quadratic in a page's rule crossings: a page past
             # what the document has left of the budget keeps its text but not its tables (a

@@ -145,6 +145,52 @@ def _aligned(a: _Line, b: _Line) -> bool:
         for u, v in zip(a.values, b.values, strict=True))
 
 
+Spans = list[tuple[float, float]]
+
+
+def _spans(run: list[_Line]) -> Spans:
+    return [(min(r.values[j].x0 for r in run), max(r.values[j].x1 for r in run)) for j in range(len(run[0].values))]
+
+
+def _blank_columns(rows: list[_Line], carried: Spans | None) -> Spans | None:
+    """A row printing fewer numbers than the rows nearest it that print more (zeros left
+    blank): each of its numbers in the column it stands in, the columns it leaves empty as
+    blanks ("-", read as 0), when every number stands in a column of its own. The row's
+    identity still has to hold: a number lost rather than left blank leaves it short.
+    `carried`: the columns of the widest rows of the page before, for a page whose rows all
+    leave some blank; returned likewise for the next page."""
+    counts = [len(r.values) for r in rows]
+    for i, (row, count) in enumerate(zip(rows, counts, strict=True)):
+        # The widest rows of its own table only, short of fewer than half their numbers:
+        # never a row of another table (section 二's three columns above section 三's seven).
+        table: list[int] = []  # the rows around it of about its width, one table's
+        for step in (-1, 1):
+            k = i + step
+            while 0 <= k < len(rows) and count // 2 < counts[k] < 2 * count:
+                table.append(k)
+                k += step
+        widest = max((counts[k] for k in table), default=0)
+        if widest > count:
+            near = rows[min((k for k in table if counts[k] == widest), key=lambda k: abs(k - i))]
+            spans = _spans([r for r, n in zip(rows, counts, strict=True) if n == widest and _aligned(near, r)])
+        elif carried and count < len(carried) < 2 * count:
+            spans = carried
+        else:
+            continue
+        placed: dict[int, _Word] = {}
+        for v in row.values:
+            inside = [j for j, (a, b) in enumerate(spans) if v.x0 < b + _TOL and v.x1 > a - _TOL]
+            if len(inside) != 1 or inside[0] in placed:
+                break
+            placed[inside[0]] = v
+        else:
+            row.values = [placed.get(j, _Word(a, b, "-")) for j, (a, b) in enumerate(spans)]
+    widest = max(counts)
+    last = next(r for r, n in zip(reversed(rows), reversed(counts), strict=True) if n == widest)
+    return _spans([r for r, n in zip(rows, counts, strict=True) if n == widest and _aligned(last, r)]) \
+        if not carried or widest >= len(carried) else carried
+
+
 def _header_words(lines: list[_Line], rows: list[_Line]) -> str:
     """The header above a run of rows by words: each value column's words top down, after the
     words spanning several columns (申请人情况, 法人或其他组织)."""
@@ -198,16 +244,19 @@ class PageRows:
     lead: str  # label text before the first row, continuing the last row of the page before
     lines: list[str]  # "label<TAB>v1 v2 …" a row, each run of rows after its header
     tail: list[_Line]  # lines after the last row: a header whose rows went to the next page
+    spans: Spans | None = None  # the columns of its widest rows, or of the pages' before
 
 
-def row_lines(page: Page, ideographs, carried: list[_Line] | None = None) -> PageRows:
-    """The page's table rows as lines of text. `carried`: the tail of the page before, a
-    header printed at its foot (its columns stand where this page's do)."""
+def row_lines(page: Page, ideographs, before: PageRows | None = None) -> PageRows:
+    """The page's table rows as lines of text. `before`: the page before's, whose header at
+    its foot and whose columns may be this page's (a table's columns stand alike on each)."""
+    carried = before.tail if before else None
     lines = _page_lines(page, ideographs)
     rows = [ln for ln in lines if ln.values and len(ln.values) >= 3
             and any(not _DASH_RE.match(v.text) for v in ln.values)]
     if not rows:
-        return PageRows("", [], lines[-_HEADER_LINES:])
+        return PageRows("", [], lines[-_HEADER_LINES:], before.spans if before else None)
+    spans = _blank_columns(rows, before.spans if before else None)
     heights = [ln.bottom - ln.top for ln in lines]
     gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False) if b.top > a.bottom]
     pitch = 1.6 * statistics.median(gaps) + 0.5 * statistics.median(heights) if gaps else statistics.median(heights)
@@ -262,7 +311,7 @@ def row_lines(page: Page, ideographs, carried: list[_Line] | None = None) -> Pag
         previous = row
     tail = [ln for ln in lines if ln.top > rows[-1].bottom and not ln.values]
     return PageRows("".join(b.text for b in sorted(lead, key=lambda b: (b.column, b.mid))), out,
-                    tail[-_HEADER_LINES:])
+                    tail[-_HEADER_LINES:], spans)
 
 
 def join_pages(pages: list[PageRows]) -> str:
