@@ -239,6 +239,13 @@ def _template_keys(template: str) -> tuple[tuple[str, str, str], ...]:
     return tuple(expected)
 
 
+def _printed_keys(template: str | None) -> tuple[tuple[str, str, str], ...]:
+    """The cells a report on `template` prints: the 2021 template's （六） row is derived."""
+    if template not in T.ACTIVE_LAYOUT:
+        return ()
+    return tuple(k for k in _template_keys(template) if k[:2] != ("applications", "other") or template == "2019")
+
+
 def _complete(template: str, cells: list[Cell], prose: dict[str, str], warnings: list[str]) -> list[Cell]:
     """Every key of the template, once: missing cells become null with a reason, sections
     given as prose become zeros, and a cell printed twice with different values is null."""
@@ -342,8 +349,7 @@ def extract_from_document(doc: Document) -> Extraction:
         missing -= {c.section for c in flat}
         result.warnings.append("sections read from flattened text: " + ", ".join(sorted({c.section for c in flat})))
     read = {(c.section, c.row, c.col) for c in normalized.cells if c.value is not None}
-    printed = [k for k in _template_keys(template) if k[1] != "other" or template == "2019"] if template in T.ACTIVE_LAYOUT else []
-    gaps = ({section for section, *_ in (k for k in printed if k not in read)}
+    gaps = ({key[0] for key in _printed_keys(template) if key not in read}
             | {c.section for c in normalized.cells if c.value is None}
             | (normalized.sections_with_tables - normalized.sections_found)) - missing
     if gaps and doc.format != "scan":

@@ -24,6 +24,7 @@ import functools
 import itertools
 import re
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pdfplumber.page import Page
@@ -247,7 +248,7 @@ class PageRows:
     spans: Spans | None = None  # the columns of its widest rows, or of the pages' before
 
 
-def row_lines(page: Page, ideographs, before: PageRows | None = None) -> PageRows:
+def row_lines(page: Page, ideographs: Callable[[str], str], before: PageRows | None = None) -> PageRows:
     """The page's table rows as lines of text. `before`: the page before's, whose header at
     its foot and whose columns may be this page's (a table's columns stand alike on each)."""
     carried = before.tail if before else None
