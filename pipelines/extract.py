@@ -363,7 +363,7 @@ def extract_from_document(doc: Document) -> Extraction:
                         "table rows")
     # Then rows rebuilt from where a PDF's words stand, for sections 三 and 四 with a table or
     # none: their rows each have an identity to check (section 二's have none).
-    rebuilt = (gaps | missing) - {"active_disclosure"}
+    rebuilt = (gaps | missing)
     rows_read = False
     if doc.row_text and rebuilt:
         _fill_from_text(normalized.cells, doc.row_text, rebuilt, result.warnings, "pdf rows")

@@ -44,7 +44,7 @@ def expected_values(seed: int) -> dict[str, list[int]]:
 
 
 def section3_html(values: dict[str, list[int]], align: str, mark: str, before: str = "",
-                  blank: tuple[int, ...] = ()) -> str:
+                  blank: tuple[int, ...] = (), value_width: str = "") -> str:
     """The template's layout: 三、本年度办理结果 spans its rows, each group its numbered rows."""
     keys = list(values)
     result_rows = keys.index("total_processed") - keys.index("granted") + 1
@@ -65,12 +65,18 @@ def section3_html(values: dict[str, list[int]], align: str, mark: str, before: s
             rows.append(f"<tr>{head}<td>{label}</td>{cells}</tr>")
         else:
             rows.append(f"<tr><td colspan=3>{label}</td>{cells}</tr>")
+    # Fixed columns: numbers wider than their cell wrap, as word processors print them.
+    fixed = (' class=fixed>'
+             f'<colgroup>{"<col style=width:44pt>" * 3}{f"<col style=width:{value_width}>" * 7}</colgroup'
+             if value_width else "")
     return f"""<!doctype html><html><head><meta charset=utf-8><style>
 body {{ font-family: "Noto Serif CJK SC", serif; font-size: 10pt; }}
 table {{ border-collapse: collapse; }}
 td {{ padding: 2pt 3pt; vertical-align: {align}; width: 38pt; }}
+table.fixed {{ table-layout: fixed; width: {3 * 44 + 7 * int(value_width[:-2] or 0)}pt; word-break: break-all; }}
+table.fixed td {{ width: auto; padding: 1pt; }}
 </style></head><body><p>样例县统计局2023年政府信息公开工作年度报告</p>{before}
-<p>三、收到和处理政府信息公开申请情况</p><table>{HEADER}{''.join(rows)}</table>
+<p>三、收到和处理政府信息公开申请情况</p><table{fixed}>{HEADER}{''.join(rows)}</table>
 <p>四、政府信息公开行政复议、行政诉讼情况</p><p>本年度未发生政府信息公开行政复议、行政诉讼。</p>
 </body></html>"""
 
@@ -89,6 +95,35 @@ def test_rows_read_from_where_the_words_stand(tmp_path: Path, align: str, mark: 
              for col, v in zip(T.APPLICANT_KEYS, vals, strict=True) if got.get((k, col)) != v}
     assert not wrong
     assert result.template == "2021" and result.year == 2023
+
+
+def wide_values(seed: int) -> dict[str, list[int]]:
+    """Numbers of two to four digits in most cells: in cells two digits wide, most wrap."""
+    rnd = random.Random(seed)
+    out = {}
+    for key in T.APPLICATION_ROWS_BY_TEMPLATE["2021"]:
+        if key == "other":
+            continue
+        parts = [rnd.choice([0, rnd.randint(1, 9), rnd.randint(10, 99), rnd.randint(100, 999)]) for _ in range(6)]
+        out[key] = [*parts, sum(parts)]
+    return out
+
+
+@pytest.mark.parametrize(("align", "seed", "blank"), [("top", 11, ()), ("top", 12, ()), ("top", 13, (2, 3))])
+def test_numbers_wrapped_in_narrow_cells_are_put_back_together(tmp_path: Path, align: str, seed: int,
+                                                               blank: tuple[int, ...]) -> None:
+    # Cells two digits wide, numbers at their top (as word processors print): "625" prints
+    # "62" over "5". Put back, the row adds up; a row of zeros left blank under it may look
+    # like such a line, and is then null, never misread.
+    values = wide_values(seed)
+    pdf = chromium_pdf(section3_html(values, align, ".", blank=blank, value_width="14pt"), tmp_path, f"wrap-{seed}")
+    result = extract_document(pdf)
+    got = {(c.row, c.col): c.value for c in result.cells if c.section == "applications"}
+    wrong = {(k, col): (v, got.get((k, col))) for k, vals in values.items()
+             for col, v in zip(T.APPLICANT_KEYS, vals, strict=True) if got.get((k, col)) not in (v, None)}
+    assert not wrong
+    nulls = sum(got.get((k, col)) is None for k in values for col in T.APPLICANT_KEYS)
+    assert nulls <= (0 if not blank else 3 * len(T.APPLICANT_KEYS))
 
 
 # Tables above section 三 on its page, numbers in the same x-range: section 二's, whose header

@@ -30,7 +30,17 @@ from dataclasses import dataclass, field
 from pdfplumber.page import Page
 
 from ..tables.normalize import is_section_heading
-from .pdf_unruled import _DASH_RE, _MARK_RE, _lines, _value_words, _Word, _words
+from .pdf_unruled import (
+    _DASH_RE,
+    _MARK_RE,
+    _lines,
+    _value_words,
+    _Word,
+    _words,
+    same_columns,
+    widest_numbers,
+    wrapped_digits,
+)
 
 _TOL = 2.0
 _NOT_HEADER = frozenset("0123456789.,%+-")
@@ -81,6 +91,21 @@ def _page_lines(page: Page, ideographs) -> list[_Line]:
         line.values = _value_words(words)
         out.append(line)
     return out
+
+
+def _join_wrapped_numbers(lines: list[_Line]) -> None:
+    """Digits a narrow cell wrapped onto the next printed line, put back on their number."""
+    rows = [ln.values for ln in lines if ln.values]
+    for above, line in zip(lines, lines[1:], strict=False):
+        if not above.values or line.top - above.bottom > line.bottom - line.top:
+            continue
+        joined = wrapped_digits(above.values, widest_numbers(above.values, rows), line.words)
+        if joined:
+            for j, v in joined.items():
+                u = above.values[j]
+                above.values[j] = _Word(min(u.x0, v.x0), max(u.x1, v.x1), u.text + v.text)
+            line.words = [w for w in line.words if w not in joined.values()]
+            line.values = None
 
 
 def _column_starts(xs: list[float]) -> list[float]:
@@ -141,9 +166,7 @@ def _column_edges(rows: list[_Line]) -> list[float]:
 
 def _aligned(a: _Line, b: _Line) -> bool:
     """Two rows of one table: as many numbers, each column's standing over the other's."""
-    return len(a.values) == len(b.values) and all(
-        abs((u.x0 + u.x1) - (v.x0 + v.x1)) / 2 <= max(u.x1 - u.x0, v.x1 - v.x0) + _TOL
-        for u, v in zip(a.values, b.values, strict=True))
+    return same_columns(a.values, b.values)
 
 
 Spans = list[tuple[float, float]]
@@ -253,6 +276,7 @@ def row_lines(page: Page, ideographs: Callable[[str], str], before: PageRows | N
     its foot and whose columns may be this page's (a table's columns stand alike on each)."""
     carried = before.tail if before else None
     lines = _page_lines(page, ideographs)
+    _join_wrapped_numbers(lines)
     rows = [ln for ln in lines if ln.values and len(ln.values) >= 3
             and any(not _DASH_RE.match(v.text) for v in ln.values)]
     if not rows:

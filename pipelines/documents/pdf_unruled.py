@@ -117,6 +117,48 @@ def _value_words(words: list[_Word]) -> list[_Word] | None:
     return tail
 
 
+def _one_cell(u: _Word, v: _Word) -> bool:
+    """Two words one above the other in one cell: left edges, right edges or middles level."""
+    return min(abs(u.x0 - v.x0), abs(u.x1 - v.x1), abs(u.x0 + u.x1 - v.x0 - v.x1) / 2) <= _TOL
+
+
+def wrapped_digits(row: list[_Word], widest: list[float], words: list[_Word]) -> dict[int, _Word] | None:
+    """The digits a narrow cell wrapped from `row`'s numbers onto the next line (`words`),
+    by the number they continue ("62" over "5" is 625), or None when the line is no such
+    continuation: every word it prints over the row's value columns is digits standing under
+    one of the row's numbers, that number as wide as its column's `widest` (its cell was
+    full), fewer of them than the row has, and its label words open no new row. A row with
+    zeros left blank can look the same: section 三's and 四's identities then fail and the
+    row is null, not misread."""
+    start = row[0].x0 - _TOL
+    tail = [w for w in words if w.x1 > start]
+    if not tail or len(tail) >= len(row) or not all(w.text.isdigit() for w in tail):
+        return None
+    if _MARK_RE.match("".join(w.text for w in words if w.x1 <= start)):
+        return None
+    joined: dict[int, _Word] = {}
+    for v in tail:
+        under = [j for j, u in enumerate(row)
+                 if _one_cell(u, v) and not _DASH_RE.match(u.text) and u.x1 - u.x0 >= widest[j] - _TOL]
+        if len(under) != 1 or under[0] in joined:
+            return None
+        joined[under[0]] = v
+    return joined
+
+
+def same_columns(a: list[_Word], b: list[_Word]) -> bool:
+    """Two rows of one table: as many numbers, each column's standing over the other's."""
+    return len(a) == len(b) and all(
+        abs((u.x0 + u.x1) - (v.x0 + v.x1)) / 2 <= max(u.x1 - u.x0, v.x1 - v.x0) + _TOL
+        for u, v in zip(a, b, strict=True))
+
+
+def widest_numbers(row: list[_Word], rows: list[list[_Word]]) -> list[float]:
+    """Each of `row`'s columns' widest number among the rows of its table."""
+    table = [r for r in rows if same_columns(row, r)]
+    return [max(r[j].x1 - r[j].x0 for r in table) for j in range(len(row))]
+
+
 def _lines(chars: list[dict]) -> list[list[dict]]:
     """Characters in text lines, top to bottom, each sorted by x: a character joins the line
     whose vertical extent holds its centre (a browser's middle-aligned cells sit a little
@@ -670,7 +712,10 @@ def _build(chars: list[dict], bands: list[tuple[float, float]], x_left: float, x
         row_vals: list[_Word] = []
         ok = False
         for line in lines:
-            vs = _value_words(_words(line))
+            words = _words(line)
+            vs = _value_words(words)
+            if row_vals and wrapped_digits(row_vals, [w.x1 - w.x0 for w in row_vals], words):
+                continue  # digits wrapped in a narrow cell: in their number's cell
             if vs is not None:
                 row_vals += vs
                 ok = True
@@ -923,12 +968,18 @@ def _from_lines(info: list, first_data: int) -> UnruledTable | None:
                  and not numeric_at[k - 1] and not numeric_at[k + 1]
                  and _top(info[k][0]) < _bottom(info[k - 1][0]) and _bottom(info[k][0]) > _top(info[k + 1][0])
                  for k in range(max(start, 1), len(info) - 1))
+    rows = [v for _, _, v in info if v is not None]
     for k in range(start, len(info)):
         line, _, vals = info[k]
         label = _label(line, first_value)
         right = [w for w in info[k][1] if w.x0 >= first_value - _TOL]
         numeric = vals is not None or any(_NUMBER_RE.match(w.text) for w in right)
         worded = worded_at[k]
+        above = info[k - 1][2] if k > start else None
+        if (numeric and above and _top(line) - _bottom(info[k - 1][0]) <= _bottom(line) - _top(line)
+                and wrapped_digits(above, widest_numbers(above, rows), info[k][1])):
+            groups[-1].append(k)  # the digits a narrow cell wrapped: its row's numbers still
+            continue
         # A label line right above a header line is that part's title, not a continuation.
         titled = not numeric and k + 1 < len(info) and worded_at[k + 1]
         new = (k == start or worded or titled or bool(_MARK_RE.match(label))
