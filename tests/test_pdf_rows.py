@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 
 from pipelines.documents.pdf_rows import PageRows, join_pages
+from pipelines.documents.pdf_rows import _header_words as header_by_words
+from pipelines.documents.pdf_rows import _Line as Line
+from pipelines.documents.pdf_unruled import _Word as Word
 from pipelines.extract import extract_document
 from pipelines.tables import templates as T
 from pipelines.tables.textgrid import application_cells
@@ -182,3 +185,33 @@ def test_a_group_label_before_its_row_is_context() -> None:
     text = "自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n（六）其他处理 3.其他 1 0 0 0 1 0 2\n"
     got = {(c.row, c.col): c.value for c in application_cells(text)}
     assert got[("other_other", "total")] == 2
+
+
+def _row(top: float, cells: list[tuple[float, float, str]]) -> Line:
+    words = [Word(x0, x1, t) for x0, x1, t in cells]
+    return Line(top, top + 10, words, values=[w for w in words if w.text.isdigit()])
+
+
+# Seven cells 40pt wide from x=280; one label per column, on one line as wide as it fits.
+LEAVES = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+
+
+@pytest.mark.parametrize("align", ["left", "right", "centre"])
+def test_one_row_under_its_header_keeps_each_label_in_its_column(align: str) -> None:
+    # One row on the page (the rest went to the next): its numbers cannot show how they
+    # align, and an edge midway between two numbers would cut a label wider than half its
+    # cell ("商业企业" into "商业企" and "业"). Edges go where no label stands.
+    def number(c: int, text: str) -> tuple[float, float, str]:
+        width = 7.0 * len(text)
+        x0 = {"left": 281 + 40 * c, "right": 318 - width + 40 * c, "centre": 300 - width / 2 + 40 * c}[align]
+        return x0, x0 + width, text
+
+    def label(c: int, text: str) -> tuple[float, float, str]:  # centred in its cell
+        width = min(38, 9.5 * len(text))
+        return 300 + 40 * c - width / 2, 300 + 40 * c + width / 2, text
+
+    # The corner note's last glyph just inside column 0's margin, left of its numbers.
+    header = [_row(100, [(126, 277, "（本列数据的勾稽关系为：第一项加第二项之"), *(label(c, t) for c, t in enumerate(LEAVES))])]
+    row = _row(130, [(126, 270, "一、本年新收政府信息公开申请数量"),
+                     *(number(c, t) for c, t in enumerate(["23", "0", "0", "0", "0", "0", "23"]))])
+    assert header_by_words(header, [row]).split() == LEAVES

@@ -145,10 +145,11 @@ def _blocks(labels: list[tuple[_Line, _Word]], starts: list[float], pitch: float
     return blocks
 
 
-def _column_edges(rows: list[_Line]) -> list[float]:
+def _column_edges(rows: list[_Line], header: list[_Word] = ()) -> list[float]:
     """Where a run of rows' value columns part. Numbers aligned left start where their cells
     do, so the next cell starts just before them; aligned right, a cell ends just after them;
-    centred (or mixed), midway between neighbours."""
+    centred (or mixed), midway between neighbours. `header`: the words above, whose labels
+    an edge must not cut (a word over two columns' numbers is a group's, and may)."""
     width = len(rows[0].values)
     x0s = [[r.values[j].x0 for r in rows] for j in range(width)]
     x1s = [[r.values[j].x1 for r in rows] for j in range(width)]
@@ -161,7 +162,31 @@ def _column_edges(rows: list[_Line]) -> list[float]:
         inner = [max(x1s[j]) + _TOL for j in range(width - 1)]
     else:
         inner = [(max(x1s[j]) + min(x0s[j + 1])) / 2 for j in range(width - 1)]
-    return [min(x0s[0]) - _TOL * 4, *inner, max(x1s[-1]) + _TOL * 4]
+    words = [(w.x0, w.x1) for w in header
+             if sum(w.x0 <= min(x0s[k]) + _TOL and w.x1 >= max(x1s[k]) - _TOL for k in range(width)) <= 1]
+    inner = [_free_point(edge, max(x1s[j]), min(x0s[j + 1]), words) for j, edge in enumerate(inner)]
+    # The outer edges likewise: a label left of the first numbers (the corner's note) or
+    # right of the last is no column's.
+    left, right = min(x0s[0]) - _TOL * 4, max(x1s[-1]) + _TOL * 4
+    left = max([left, *(b for a, b in words if a < left < b <= min(x0s[0]))])
+    right = min([right, *(a for a, b in words if max(x1s[-1]) <= a < right < b)])
+    return [left, *inner, right]
+
+
+def _free_point(edge: float, lo: float, hi: float, words: list[tuple[float, float]]) -> float:
+    """`edge`, or if a header word stands across it, the middle of the widest stretch of
+    [lo, hi] (between two columns' numbers) that no header word covers: one or two rows
+    cannot show how their numbers align, but a column's label never crosses into the next."""
+    if not any(a < edge < b for a, b in words):
+        return edge
+    free, x = [], lo
+    for a, b in sorted(words):
+        if a > x:
+            free.append((x, min(a, hi)))
+        x = max(x, b)
+    free.append((x, hi))
+    free = [(a, b) for a, b in free if b > a]
+    return edge if not free else sum(max(free, key=lambda ab: ab[1] - ab[0])) / 2
 
 
 def _aligned(a: _Line, b: _Line) -> bool:
@@ -218,13 +243,13 @@ def _blank_columns(rows: list[_Line], carried: Spans | None) -> Spans | None:
 def _header_words(lines: list[_Line], rows: list[_Line]) -> str:
     """The header above a run of rows by words: each value column's words top down, after the
     words spanning several columns (申请人情况, 法人或其他组织)."""
-    edges = _column_edges(rows)
+    edges = _column_edges(rows, [w for ln in lines for w in ln.words])
     width = len(edges) - 1
     stacks: list[list[str]] = [[] for _ in range(width)]
     spanning: list[str] = []
     for line in lines:
         for word in line.words:
-            inside = [j for j in range(width) if word.x0 < edges[j + 1] and word.x1 > edges[j]]
+            inside = [j for j in range(width) if min(word.x1, edges[j + 1]) - max(word.x0, edges[j]) > _TOL]
             if len(inside) == 1:
                 stacks[inside[0]].append(word.text)
             elif inside:
@@ -237,7 +262,7 @@ def _header(lines: list[_Line], rows: list[_Line], ideographs) -> str:
     line by line (自 / 然 / 人 is 自然人). Characters, not words: cells aligned in the middle
     put a two-line label a little off its neighbours' lines, and words would mix them. A group's
     label centred over several columns (法人或其他组织) only adds characters above theirs."""
-    edges = _column_edges(rows)
+    edges = _column_edges(rows, [w for ln in lines for w in ln.words])
     width = len(edges) - 1
     stacks: list[list[dict]] = [[] for _ in range(width)]
     for line in lines:
