@@ -215,3 +215,20 @@ def test_one_row_under_its_header_keeps_each_label_in_its_column(align: str) -> 
     row = _row(130, [(126, 270, "一、本年新收政府信息公开申请数量"),
                      *(number(c, t) for c, t in enumerate(["23", "0", "0", "0", "0", "0", "23"]))])
     assert header_by_words(header, [row]).split() == LEAVES
+
+
+@pytest.mark.parametrize(("align", "seed", "blank"), [("middle", 21, (2, 3)), ("top", 22, (1, 4)), ("middle", 23, (5,))])
+def test_columns_blank_in_every_row_are_placed_by_their_labels(tmp_path: Path, align: str, seed: int,
+                                                               blank: tuple[int, ...]) -> None:
+    # Zeros printed as nothing, and these columns zero in every row: no row shows where its
+    # numbers stand but the header's labels above them do.
+    values = {}
+    for key, vals in expected_values(seed).items():
+        parts = [0 if j in blank else v for j, v in enumerate(vals[:6])]
+        values[key] = [*parts, sum(parts)]
+    pdf = chromium_pdf(section3_html(values, align, ".", blank=blank), tmp_path, f"blank-{seed}")
+    result = extract_document(pdf)
+    got = {(c.row, c.col): c.value for c in result.cells if c.section == "applications"}
+    wrong = {(k, col): (v, got.get((k, col))) for k, vals in values.items()
+             for col, v in zip(T.APPLICANT_KEYS, vals, strict=True) if got.get((k, col)) != v}
+    assert not wrong

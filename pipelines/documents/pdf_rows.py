@@ -288,6 +288,55 @@ def _header(lines: list[_Line], rows: list[_Line], ideographs) -> str:
     return " ".join(out)
 
 
+def _above(lines: list[_Line], previous: _Line | None, row: _Line, carried: list[_Line] | None) -> list[_Line]:
+    """The lines between a run's first row and the row before it: its header, if any."""
+    above = [ln for ln in lines if (previous is None or ln.top > previous.bottom) and ln.bottom < row.top
+             and not ln.values]
+    # A header starts below the section's heading: nothing above it is this table's.
+    start = max((i for i, ln in enumerate(above) if is_section_heading("".join(w.text for w in ln.words))),
+                default=-1)
+    return above[start + 1:] if start >= 0 else [*(carried or []), *above] if previous is None else above
+
+
+def _columns_from_header(run: list[_Line], header: list[_Line]) -> None:
+    """Rows that all leave the same columns blank (zeros printed as nothing) under a header
+    that has more columns than they have numbers: each number in the column whose label
+    stands over it, the others blanks ("-"). A label column is a stack of header words
+    overlapping in x; a word over two such stacks is a group's (法人或其他组织) and set
+    aside. Unless every number stands over one column's label alone, and nearer it than
+    any other by half, nothing is placed; the row's identity then still has to hold."""
+    if not run or not header:
+        return
+    first = min(r.values[0].x0 for r in run) - _TOL
+    words = [w for ln in header for w in ln.words if w.x1 > first]
+
+    def overlaps(a: _Word, b: _Word) -> bool:
+        return a.x0 < b.x1 - _TOL and b.x0 < a.x1 - _TOL
+
+    leaves = [w for w in words
+              if not any(overlaps(w, a) and overlaps(w, b) and a.x1 <= b.x0 + _TOL for a in words for b in words)]
+    stacks: list[list[float]] = []
+    for w in sorted(leaves, key=lambda w: w.x0):
+        if stacks and w.x0 < stacks[-1][1] - _TOL:
+            stacks[-1][1] = max(stacks[-1][1], w.x1)
+        else:
+            stacks.append([w.x0, w.x1])
+    count = len(run[0].values)
+    if not count < len(stacks) < 2 * count:
+        return
+    placed_rows = []
+    for row in run:
+        placed: dict[int, _Word] = {}
+        for v in row.values:
+            far = sorted((max(0.0, a - v.x1, v.x0 - b), j) for j, (a, b) in enumerate(stacks))
+            if far[1][0] == 0 or far[0][0] > 0.5 * far[1][0] or far[0][1] in placed or (placed and far[0][1] < max(placed)):
+                return
+            placed[far[0][1]] = v
+        placed_rows.append(placed)
+    for row, placed in zip(run, placed_rows, strict=True):
+        row.values = [placed.get(j, _Word(a, b, "-")) for j, (a, b) in enumerate(stacks)]
+
+
 @dataclass
 class PageRows:
     lead: str  # label text before the first row, continuing the last row of the page before
@@ -306,6 +355,10 @@ def row_lines(page: Page, ideographs: Callable[[str], str], before: PageRows | N
             and any(not _DASH_RE.match(v.text) for v in ln.values)]
     if not rows:
         return PageRows("", [], lines[-_HEADER_LINES:], before.spans if before else None)
+    for n, row in enumerate(rows):
+        if n == 0 or not _aligned(rows[n - 1], row):
+            _columns_from_header(list(itertools.takewhile(functools.partial(_aligned, row), rows[n:])),
+                                 _above(lines, rows[n - 1] if n else None, row, carried)[-_HEADER_LINES:])
     spans = _blank_columns(rows, before.spans if before else None)
     heights = [ln.bottom - ln.top for ln in lines]
     gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False) if b.top > a.bottom]
@@ -346,12 +399,7 @@ def row_lines(page: Page, ideographs: Callable[[str], str], before: PageRows | N
     previous: _Line | None = None
     for n, row in enumerate(rows):
         if previous is None or not _aligned(previous, row):
-            above = [ln for ln in lines if (previous is None or ln.top > previous.bottom) and ln.bottom < row.top
-                     and not ln.values]
-            # A header starts below the section's heading: nothing above it is this table's.
-            start = max((i for i, ln in enumerate(above) if is_section_heading("".join(w.text for w in ln.words))),
-                        default=-1)
-            above = above[start + 1:] if start >= 0 else [*(carried or []), *above] if previous is None else above
+            above = _above(lines, previous, row, carried)
             run = list(itertools.takewhile(functools.partial(_aligned, row), rows[n:]))
             # By words and by characters: each misreads some headers the other reads.
             out += [h for h in (_header_words(above[-_HEADER_LINES:], run),
