@@ -47,7 +47,7 @@ def expected_values(seed: int) -> dict[str, list[int]]:
 
 
 def section3_html(values: dict[str, list[int]], align: str, mark: str, before: str = "",
-                  blank: tuple[int, ...] = (), value_width: str = "") -> str:
+                  blank: tuple[int, ...] = (), value_width: str = "", header_css: str = "") -> str:
     """The template's layout: 三、本年度办理结果 spans its rows, each group its numbered rows."""
     keys = list(values)
     result_rows = keys.index("total_processed") - keys.index("granted") + 1
@@ -78,6 +78,7 @@ table {{ border-collapse: collapse; }}
 td {{ padding: 2pt 3pt; vertical-align: {align}; width: 38pt; }}
 table.fixed {{ table-layout: fixed; width: {3 * 44 + 7 * int(value_width[:-2] or 0)}pt; word-break: break-all; }}
 table.fixed td {{ width: auto; padding: 1pt; }}
+tr:nth-child(-n+3) td {{ {header_css} }}
 </style></head><body><p>样例县统计局2023年政府信息公开工作年度报告</p>{before}
 <p>三、收到和处理政府信息公开申请情况</p><table{fixed}>{HEADER}{''.join(rows)}</table>
 <p>四、政府信息公开行政复议、行政诉讼情况</p><p>本年度未发生政府信息公开行政复议、行政诉讼。</p>
@@ -231,4 +232,23 @@ def test_columns_blank_in_every_row_are_placed_by_their_labels(tmp_path: Path, a
     got = {(c.row, c.col): c.value for c in result.cells if c.section == "applications"}
     wrong = {(k, col): (v, got.get((k, col))) for k, vals in values.items()
              for col, v in zip(T.APPLICANT_KEYS, vals, strict=True) if got.get((k, col)) != v}
+    assert not wrong
+
+
+@pytest.mark.parametrize(("seed", "blank", "spacing"), [(31, (), "6pt"), (32, (), "9pt"), (33, (2, 3), "6pt")])
+def test_header_glyphs_set_apart_make_no_columns(tmp_path: Path, seed: int, blank: tuple[int, ...],
+                                                  spacing: str) -> None:
+    # Header labels letter-spaced: a wrapped label's second line prints glyph by glyph
+    # ("益 组 织"), each a word. They are one column's label, never columns of their own
+    # for a row's numbers to be spread over.
+    values = {}
+    for key, vals in expected_values(seed).items():
+        parts = [0 if j in blank else v for j, v in enumerate(vals[:6])]
+        values[key] = [*parts, sum(parts)]
+    html = section3_html(values, "middle", ".", blank=blank, header_css=f"letter-spacing: {spacing}")
+    result = extract_document(chromium_pdf(html, tmp_path, f"spaced-{seed}"))
+    got = {(c.row, c.col): c.value for c in result.cells if c.section == "applications"}
+    allowed = (None,) if blank else ()
+    wrong = {(k, col): (v, got.get((k, col))) for k, vals in values.items()
+             for col, v in zip(T.APPLICANT_KEYS, vals, strict=True) if got.get((k, col)) not in (v, *allowed)}
     assert not wrong

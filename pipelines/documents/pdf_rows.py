@@ -302,8 +302,8 @@ def _columns_from_header(run: list[_Line], header: list[_Line]) -> None:
     """Rows that all leave the same columns blank (zeros printed as nothing) under a header
     that has more columns than they have numbers: each number in the column whose label
     stands over it, the others blanks ("-"). A label column is a stack of header words
-    overlapping in x; a word over two such stacks is a group's (法人或其他组织) and set
-    aside. Unless every number stands over one column's label alone, and nearer it than
+    overlapping in x, at a regular pitch; a word over two such stacks is a group's
+    (法人或其他组织) and set aside. Unless every number stands over one column's label alone, and nearer it than
     any other by half, nothing is placed; the row's identity then still has to hold."""
     if not run or not header:
         return
@@ -322,7 +322,10 @@ def _columns_from_header(run: list[_Line], header: list[_Line]) -> None:
         else:
             stacks.append([w.x0, w.x1])
     count = len(run[0].values)
-    if not count < len(stacks) < 2 * count:
+    # The columns of one header stand at a regular pitch; a label's glyphs set apart
+    # (益 组 织) would make columns of their own at a fraction of it.
+    pitch = [(b[0] + b[1] - a[0] - a[1]) / 2 for a, b in zip(stacks, stacks[1:], strict=False)]
+    if not count < len(stacks) < 2 * count or max(pitch) > 1.3 * min(pitch):
         return
     placed_rows = []
     for row in run:
