@@ -361,9 +361,10 @@ def extract_from_document(doc: Document) -> Extraction:
         # nowhere); its uncertain cells print "?" in its rows.
         _fill_from_text(normalized.cells, grid_text(doc.tables), gaps - {"active_disclosure"}, result.warnings,
                         "table rows")
-    # Then rows rebuilt from where a PDF's words stand, for sections 三 and 四 with a table or
-    # none: their rows each have an identity to check (section 二's have none).
-    rebuilt = (gaps | missing)
+    # Then rows rebuilt from where a PDF's words stand: sections 三 and 四 by their rows'
+    # identities, section 二 (which has none) only where its header names the columns its
+    # row's item has in a template.
+    rebuilt = gaps | missing
     rows_read = False
     if doc.row_text and rebuilt:
         _fill_from_text(normalized.cells, doc.row_text, rebuilt, result.warnings, "pdf rows")

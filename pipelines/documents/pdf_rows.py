@@ -20,8 +20,6 @@ row's own identity as the check, so a row put together wrongly is null, not misr
 from __future__ import annotations
 
 import bisect
-import functools
-import itertools
 import re
 import statistics
 from collections.abc import Callable
@@ -32,6 +30,7 @@ from pdfplumber.page import Page
 from ..tables.normalize import is_section_heading
 from .pdf_unruled import (
     _DASH_RE,
+    _FRAGMENT_RE,
     _MARK_RE,
     _lines,
     _value_words,
@@ -93,19 +92,57 @@ def _page_lines(page: Page, ideographs) -> list[_Line]:
     return out
 
 
-def _join_wrapped_numbers(lines: list[_Line]) -> None:
-    """Digits a narrow cell wrapped onto the next printed line, put back on their number."""
+def _next_line(a: _Line, b: _Line) -> bool:
+    return b.top - a.bottom <= b.bottom - b.top
+
+
+def _fragment(line: _Line, row: _Line, start: float) -> bool:
+    """`line` prints nothing but pieces of numbers right of `start` (where its table's
+    numbers start), no more than `row` has."""
+    return (0 < len(line.words) <= len(row.values)
+            and all(w.x1 > start and _FRAGMENT_RE.match(w.text) for w in line.words))
+
+
+def _wrapped_numbers(lines: list[_Line]) -> None:
+    """Numbers a narrow cell wrapped onto two or more lines. Cells aligned at the top print
+    the rest under the number's first line: put back on it ("62" over "5" is 625). Cells
+    aligned in the middle print a number's first line above its row's other numbers and its
+    last below, and there is no telling which row a piece belongs to: a piece of a number
+    standing over a row (no continuation of the row above) says the page is so printed, and
+    then every row next to a piece has its numbers made unreadable ("?"); else a row whose
+    piece below could not be put back."""
+    pairs = list(zip(lines, lines[1:], strict=False))
     rows = [ln.values for ln in lines if ln.values]
-    for above, line in zip(lines, lines[1:], strict=False):
-        if not above.values or line.top - above.bottom > line.bottom - line.top:
-            continue
-        joined = wrapped_digits(above.values, widest_numbers(above.values, rows), line.words)
-        if joined:
+    joins = []
+    continued: set[int] = set()
+    for above, line in pairs:
+        if above.values and _next_line(above, line) and id(above) not in continued:
+            joined = wrapped_digits(above.values, widest_numbers(above.values, rows), line.words)
+            if joined:
+                joins.append((above, line, joined))
+                continued.add(id(line))
+    # Where a row's table's numbers start: its own first number, or a neighbour's.
+    firsts = [(ln, ln.values[0].x0) for ln in lines if ln.values]
+    starts = {id(ln): min(x for _, x in firsts[max(k - 1, 0):k + 2]) - _TOL for k, (ln, _) in enumerate(firsts)}
+
+    def start(row: _Line) -> float:
+        return starts.get(id(row), row.values[0].x0 - _TOL)
+
+    # (A piece with nothing just above it, as at a page's top, may end the page before's row.)
+    middle = any(b.values and _next_line(a, b) and id(a) not in continued and _fragment(a, b, start(b))
+                 and k > 0 and _next_line(lines[k - 1], a) for k, (a, b) in enumerate(pairs))
+    if not middle:
+        for above, line, joined in joins:
             for j, v in joined.items():
                 u = above.values[j]
                 above.values[j] = _Word(min(u.x0, v.x0), max(u.x1, v.x1), u.text + v.text)
             line.words = [w for w in line.words if w not in joined.values()]
             line.values = None
+    # (Aligned at the top, a piece is the row's above it only.)
+    cut = [row for a, b in pairs if _next_line(a, b)
+           for row, piece in ((b, a), (a, b))[not middle:] if row.values and _fragment(piece, row, start(row))]
+    for row in cut:
+        row.values = [_Word(v.x0, v.x1, "?") for v in row.values]
 
 
 def _column_starts(xs: list[float]) -> list[float]:
@@ -149,7 +186,7 @@ def _column_edges(rows: list[_Line], header: list[_Word] = ()) -> list[float]:
     """Where a run of rows' value columns part. Numbers aligned left start where their cells
     do, so the next cell starts just before them; aligned right, a cell ends just after them;
     centred (or mixed), midway between neighbours. `header`: the words above, whose labels
-    an edge must not cut (a word over two columns' numbers is a group's, and may)."""
+    an edge must not cut (a word reaching over two columns' numbers is a group's, and may)."""
     width = len(rows[0].values)
     x0s = [[r.values[j].x0 for r in rows] for j in range(width)]
     x1s = [[r.values[j].x1 for r in rows] for j in range(width)]
@@ -163,7 +200,7 @@ def _column_edges(rows: list[_Line], header: list[_Word] = ()) -> list[float]:
     else:
         inner = [(max(x1s[j]) + min(x0s[j + 1])) / 2 for j in range(width - 1)]
     words = [(w.x0, w.x1) for w in header
-             if sum(w.x0 <= min(x0s[k]) + _TOL and w.x1 >= max(x1s[k]) - _TOL for k in range(width)) <= 1]
+             if sum(w.x0 < max(x1s[k]) - _TOL and w.x1 > min(x0s[k]) + _TOL for k in range(width)) <= 1]
     inner = [_free_point(edge, max(x1s[j]), min(x0s[j + 1]), words) for j, edge in enumerate(inner)]
     # The outer edges likewise: a label left of the first numbers (the corner's note) or
     # right of the last is no column's.
@@ -288,6 +325,14 @@ def _header(lines: list[_Line], rows: list[_Line], ideographs) -> str:
     return " ".join(out)
 
 
+def _headed(lines: list[_Line], previous: _Line, row: _Line) -> bool:
+    """Words over `row`'s value columns between it and the row before (not pieces of
+    numbers): a header, which starts another table."""
+    start = row.values[0].x0 - _TOL
+    return any(w.x0 > start and not _FRAGMENT_RE.match(w.text) and not _DASH_RE.match(w.text)
+               for ln in lines if previous.bottom < ln.top and ln.bottom < row.top for w in ln.words)
+
+
 def _above(lines: list[_Line], previous: _Line | None, row: _Line, carried: list[_Line] | None) -> list[_Line]:
     """The lines between a run's first row and the row before it: its header, if any."""
     above = [ln for ln in lines if (previous is None or ln.top > previous.bottom) and ln.bottom < row.top
@@ -353,16 +398,25 @@ def row_lines(page: Page, ideographs: Callable[[str], str], before: PageRows | N
     its foot and whose columns may be this page's (a table's columns stand alike on each)."""
     carried = before.tail if before else None
     lines = _page_lines(page, ideographs)
-    _join_wrapped_numbers(lines)
-    rows = [ln for ln in lines if ln.values and len(ln.values) >= 3
+    _wrapped_numbers(lines)
+    rows = [ln for ln in lines if ln.values and len(ln.values) >= 2
             and any(not _DASH_RE.match(v.text) for v in ln.values)]
     if not rows:
         return PageRows("", [], lines[-_HEADER_LINES:], before.spans if before else None)
-    for n, row in enumerate(rows):
-        if n == 0 or not _aligned(rows[n - 1], row):
-            _columns_from_header(list(itertools.takewhile(functools.partial(_aligned, row), rows[n:])),
-                                 _above(lines, rows[n - 1] if n else None, row, carried)[-_HEADER_LINES:])
-    spans = _blank_columns(rows, before.spans if before else None)
+    # A run of rows: one table's, under one header (a header line between two rows, as
+    # between section 二's groups, or columns elsewhere, start another).
+    tables = sorted(n for n in range(1, len(rows)) if _headed(lines, rows[n - 1], rows[n]))
+
+    def runs_of(rows: list[_Line]) -> dict[int, list[_Line]]:
+        starts = [n for n in range(len(rows)) if n == 0 or n in tables or not _aligned(rows[n - 1], rows[n])]
+        return {a: rows[a:b] for a, b in zip(starts, [*starts[1:], len(rows)], strict=True)}
+
+    for n, run in runs_of(rows).items():
+        _columns_from_header(run, _above(lines, rows[n - 1] if n else None, run[0], carried)[-_HEADER_LINES:])
+    spans = before.spans if before else None
+    for a, b in zip([0, *tables], [*tables, len(rows)], strict=True):
+        spans = _blank_columns(rows[a:b], spans if a == 0 else None)
+    runs = runs_of(rows)
     heights = [ln.bottom - ln.top for ln in lines]
     gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False) if b.top > a.bottom]
     pitch = 1.6 * statistics.median(gaps) + 0.5 * statistics.median(heights) if gaps else statistics.median(heights)
@@ -401,9 +455,9 @@ def row_lines(page: Page, ideographs: Callable[[str], str], before: PageRows | N
     out: list[str] = []
     previous: _Line | None = None
     for n, row in enumerate(rows):
-        if previous is None or not _aligned(previous, row):
+        if n in runs:
             above = _above(lines, previous, row, carried)
-            run = list(itertools.takewhile(functools.partial(_aligned, row), rows[n:]))
+            run = runs[n]
             # By words and by characters: each misreads some headers the other reads.
             out += [h for h in (_header_words(above[-_HEADER_LINES:], run),
                                 _header(above[-_HEADER_LINES:], run, ideographs)) if h]

@@ -117,6 +117,10 @@ def _value_words(words: list[_Word]) -> list[_Word] | None:
     return tail
 
 
+# What a number wrapped in its cell leaves on the next line: digits, a decimal part.
+_FRAGMENT_RE = re.compile(r"^[\d.,]*\d$")
+
+
 def _one_cell(u: _Word, v: _Word) -> bool:
     """Two words one above the other in one cell: left edges, right edges or middles level."""
     return min(abs(u.x0 - v.x0), abs(u.x1 - v.x1), abs(u.x0 + u.x1 - v.x0 - v.x1) / 2) <= _TOL
@@ -124,17 +128,19 @@ def _one_cell(u: _Word, v: _Word) -> bool:
 
 def wrapped_digits(row: list[_Word], widest: list[float], words: list[_Word]) -> dict[int, _Word] | None:
     """The digits a narrow cell wrapped from `row`'s numbers onto the next line (`words`),
-    by the number they continue ("62" over "5" is 625), or None when the line is no such
-    continuation: every word it prints over the row's value columns is digits standing under
-    one of the row's numbers, that number as wide as its column's `widest` (its cell was
-    full), fewer of them than the row has, and its label words open no new row. A row with
-    zeros left blank can look the same: section 三's and 四's identities then fail and the
-    row is null, not misread."""
+    by the number they continue ("62" over "5" is 625, "64827" over ".77" 64827.77), or None
+    when the line is no such continuation: every word it prints over the row's value columns
+    is digits standing under one of the row's numbers, that number as wide as its column's
+    `widest` (its cell was full), fewer of them than the row has (or as many, on a line with
+    no label), and its label words open no new row. A row with zeros left blank can look
+    the same: section 三's and 四's identities then fail and the row is null, not misread."""
     start = row[0].x0 - _TOL
     tail = [w for w in words if w.x1 > start]
-    if not tail or len(tail) >= len(row) or not all(w.text.isdigit() for w in tail):
+    label = "".join(w.text for w in words if w.x1 <= start)
+    # As many pieces as numbers only on a line with no label: a row has one.
+    if not tail or len(tail) > len(row) - bool(label) or not all(_FRAGMENT_RE.match(w.text) for w in tail):
         return None
-    if _MARK_RE.match("".join(w.text for w in words if w.x1 <= start)):
+    if _MARK_RE.match(label):
         return None
     joined: dict[int, _Word] = {}
     for v in tail:

@@ -351,24 +351,80 @@ def review_cells(text: str) -> list[Cell]:
     return []
 
 
+# Words a section 二 header prints beside its columns' names: its corner and its group's title.
+_ACTIVE_HEADER_JUNK_RE = re.compile(r"^(?:信息内容|第[一二三四五六七八九十]+条(?:第[(（][一二三四五六七八九十]+[)）]项)?)")
+
+
+def _metric_units(parts: list[str]) -> tuple[list[str], list[str | None], bool]:
+    """The metrics `parts` name in order, their units, and whether every part names one."""
+    metrics: list[str] = []
+    units: list[str | None] = []
+    every = True
+    for part in parts:
+        metric = next((m for m, p in T.ACTIVE_METRICS if p.search(label_key(part))), None)
+        if metric:
+            metrics.append(metric)
+            # The unit an amount takes when its cells print none: the header's, else the template's.
+            unit_m = T.UNIT_IN_HEADER_RE.search(part)
+            units.append(unit_m.group(1) if unit_m and metric in ("procurement_amount", "fees_amount")
+                         else T.DEFAULT_UNITS.get(metric))
+        elif _ACTIVE_HEADER_JUNK_RE.sub("", label_key(part)):
+            every = False
+    return metrics, units, every
+
+
+def _active_row(line: str) -> tuple[str | None, list[str]]:
+    """A line as (the section 二 item its label names, its trailing values): no item when the
+    label names none or two (a label put together from two rows' pieces)."""
+    tokens = line.split()
+    n = len(tokens)
+    while n > 0 and (parse_value(tokens[n - 1]).value is not None or tokens[n - 1] in _BLANK_TOKENS):
+        n -= 1
+    key = label_key(_ACTIVE_HEADER_JUNK_RE.sub("", label_key(" ".join(tokens[:n])).replace("信息内容", "")))
+    named = {item for item, pattern, _ in T.ACTIVE_ITEMS
+             if re.search(pattern.pattern.lstrip("^"), key)}
+    item = _match_item(key) if n else None
+    return (item if named == {item} else None), tokens[n:]
+
+
 def active_cells(text: str) -> list[Cell]:
     """Section 二 rows under a "信息内容 …" header line. Without an identity to check them,
-    only rows with exactly one number per header column are read; glued rows are null."""
+    only rows with exactly one number per header column are read; glued rows are null.
+
+    Rows rebuilt from a PDF's words print their header without its corner (信息内容 stands
+    in the label column): a line naming nothing but metrics is a header too, but its rows
+    are read only where it names exactly the columns the row's item has in a template, in
+    that order, and the row's label names that one item."""
     cells: list[Cell] = []
     metrics: list[str] = []
     units: list[str | None] = []
+    bare: list[tuple[list[str], list[str | None]]] = []  # header lines without their corner
+    rows_since = False  # lines read under them: a header line after those starts a new table
     for i, line in _lines(text):
-        key = label_key(line)
-        if key.startswith("信息内容"):
+        named, named_units, every = _metric_units(line.split())
+        if label_key(line).startswith("信息内容") and named:
+            metrics, units, _ = _metric_units(line.split()[1:])
+            bare = []
+            continue
+        if named and every and len(set(named)) == len(named):
+            if rows_since:
+                bare, rows_since = [], False
             metrics, units = [], []
-            for part in line.split()[1:]:
-                metric = next((m for m, p in T.ACTIVE_METRICS if p.search(label_key(part))), None)
-                if metric:
-                    metrics.append(metric)
-                    # The unit an amount takes when its cells print none: the header's, else the template's.
-                    unit_m = T.UNIT_IN_HEADER_RE.search(part)
-                    units.append(unit_m.group(1) if unit_m and metric in ("procurement_amount", "fees_amount")
-                                 else T.DEFAULT_UNITS.get(metric))
+            bare.append((named, named_units))
+            continue
+        if bare:
+            item, values = _active_row(line)
+            layouts = [T.ACTIVE_LAYOUT[t].get(item) for t in T.TEMPLATES] if item else []
+            # (A blank may be a zero or a column a PDF's row lost: only printed numbers.)
+            header = next(((m, u) for m, u in bare if m in layouts and len(values) == len(m)
+                           and not any(v in _BLANK_TOKENS for v in values)), None)
+            if header is not None:
+                for metric, unit, printed in zip(*header, values, strict=True):
+                    pv = parse_value(printed)
+                    cells.append(Cell("active_disclosure", item, metric, pv.value, printed, item,
+                                      unit=pv.unit or (unit if pv.value is not None else None), reason=pv.reason,
+                                      source={"text_line": i, "derived": "flattened text, columns named by the header"}))
+            rows_since = True
             continue
         if not metrics:
             continue
