@@ -19,6 +19,7 @@ from pipelines.documents.pdf_rows import PageRows, join_pages
 from pipelines.documents.pdf_rows import _header_words as header_by_words
 from pipelines.documents.pdf_rows import _Line as Line
 from pipelines.documents.pdf_unruled import _Word as Word
+from pipelines.documents.pdf_unruled import wrapped_digits
 from pipelines.extract import extract_document
 from pipelines.tables import templates as T
 from pipelines.tables.textgrid import application_cells
@@ -304,3 +305,23 @@ def test_section_two_read_from_rows_where_its_header_names_the_columns(tmp_path:
         assert all(got.get(k) == v for k, v in expected.items())
     # A row whose every number wraps, its label too ("其他对外管" over "理服务事项 7 1 6"),
     # looks like two rows: null, as is every row near a piece when cells align in the middle.
+
+
+# A row's numbers in three columns 40pt apart, as (x0, x1, text); the widest number that fit
+# each column is 25pt wide (a proportional font: "101" is narrower than "208").
+ROW = [(284.6, 307.1, "101"), (324.6, 331.7, "7"), (364.6, 389.6, "208")]
+WIDEST = [25.1, 25.1, 25.1]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ([(284.6, 291.7, "1")], {0: "1"}),  # 101 + one more digit would not fit: 1011
+    ([(63.0, 123.0, "度办理结"), (284.6, 291.7, "1"), (364.6, 373.0, "0")], {0: "1", 2: "0"}),  # a group's label beside
+    ([(324.6, 331.7, "9")], None),  # "7" had room for a digit more: "9" is no piece of it
+    ([(63.0, 123.0, "（二）部分公开"), (284.6, 291.7, "1")], None),  # a numbered label opens a row
+    ([(63.0, 123.0, "数量"), (284.6, 291.7, "1"), (324.6, 331.7, "2"), (364.6, 373.0, "0")], None),  # as many as the row
+    ([(284.6, 291.7, "1"), (324.6, 331.7, "2"), (364.6, 373.0, "0")], None),  # …"7" not full
+])
+def test_pieces_of_numbers_under_a_row(line: list, expected: dict | None) -> None:
+    row = [Word(*w) for w in ROW]
+    got = wrapped_digits(row, WIDEST, [Word(*w) for w in line])
+    assert (None if got is None else {j: w.text for j, w in got.items()}) == expected

@@ -130,22 +130,24 @@ def wrapped_digits(row: list[_Word], widest: list[float], words: list[_Word]) ->
     """The digits a narrow cell wrapped from `row`'s numbers onto the next line (`words`),
     by the number they continue ("62" over "5" is 625, "64827" over ".77" 64827.77), or None
     when the line is no such continuation: every word it prints over the row's value columns
-    is digits standing under one of the row's numbers, that number as wide as its column's
-    `widest` (its cell was full), fewer of them than the row has (or as many, on a line with
-    no label), and its label words open no new row. A row with zeros left blank can look
-    the same: section 三's and 四's identities then fail and the row is null, not misread."""
+    is digits standing under one of the row's numbers, that number so wide that one digit
+    more would be wider than its column's `widest` (its cell was full), fewer of them than
+    the row has (or as many, on a line with no label), and none of its label words opens a
+    row. A row with zeros left blank can look the same: section 三's and 四's identities
+    then fail and the row is null, not misread."""
     start = row[0].x0 - _TOL
     tail = [w for w in words if w.x1 > start]
-    label = "".join(w.text for w in words if w.x1 <= start)
+    label = [w for w in words if w.x1 <= start]
     # As many pieces as numbers only on a line with no label: a row has one.
     if not tail or len(tail) > len(row) - bool(label) or not all(_FRAGMENT_RE.match(w.text) for w in tail):
         return None
-    if _MARK_RE.match(label):
+    if any(_MARK_RE.match(w.text) for w in label):  # (a group's label may come first)
         return None
     joined: dict[int, _Word] = {}
     for v in tail:
         under = [j for j, u in enumerate(row)
-                 if _one_cell(u, v) and not _DASH_RE.match(u.text) and u.x1 - u.x0 >= widest[j] - _TOL]
+                 if _one_cell(u, v) and not _DASH_RE.match(u.text)
+                 and u.x1 - u.x0 + (v.x1 - v.x0) / len(v.text) > widest[j] - _TOL]
         if len(under) != 1 or under[0] in joined:
             return None
         joined[under[0]] = v
