@@ -325,3 +325,28 @@ def test_pieces_of_numbers_under_a_row(line: list, expected: dict | None) -> Non
     row = [Word(*w) for w in ROW]
     got = wrapped_digits(row, WIDEST, [Word(*w) for w in line])
     assert (None if got is None else {j: w.text for j, w in got.items()}) == expected
+
+
+@pytest.mark.parametrize(("seed", "label_width"), [(51, "30pt"), (52, "24pt"), (53, "36pt")])
+def test_a_label_centred_on_its_numbers_is_not_the_row_above(tmp_path: Path, seed: int, label_width: str) -> None:
+    # Cells aligned in the middle, no rules, a narrow label column: 规章 on its numbers'
+    # line, 行政规范性文件 in four lines centred on the next row's. The second label starts
+    # right under the first and is still the second row's.
+    rnd = random.Random(seed)
+    rows, expected = [], {}
+    for label, item in (("规章", "regulations"), ("行政规范性文件", "normative_documents")):
+        vals = [rnd.randint(0, 99), rnd.randint(0, 99), rnd.randint(100, 999)]
+        expected.update({(item, m): v for m, v in zip(T.ACTIVE_LAYOUT["2021"][item], vals, strict=True)})
+        rows.append(f"<tr><td>{label}</td>" + "".join(f"<td>{v}</td>" for v in vals) + "</tr>")
+    html = f"""<!doctype html><html><head><meta charset=utf-8><style>
+body {{ font-family: "Noto Sans Mono CJK SC", monospace; font-size: 12pt; }}
+table {{ border-collapse: collapse; table-layout: fixed; width: {int(label_width[:-2]) + 180}pt; }}
+td {{ padding: 2pt; vertical-align: middle; }}
+</style></head><body><p>样例县统计局2023年政府信息公开工作年度报告</p><p>二、主动公开政府信息情况</p>
+<table><colgroup><col style="width:{label_width}">{'<col style="width:60pt">' * 3}</colgroup>
+<tr><td colspan=4>第二十条第（一）项</td></tr>
+<tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>{''.join(rows)}</table>
+<p>三、收到和处理政府信息公开申请情况</p><p>（略）</p></body></html>"""
+    result = extract_document(chromium_pdf(html, tmp_path, f"centred-{seed}"))
+    got = {(c.row, c.col): c.value for c in result.cells if c.section == "active_disclosure"}
+    assert {k: got.get(k) for k in expected} == expected

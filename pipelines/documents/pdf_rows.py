@@ -182,6 +182,50 @@ def _blocks(labels: list[tuple[_Line, _Word]], starts: list[float], pitch: float
     return blocks
 
 
+def _split_at_row(block: _Block, rows: list[_Line]) -> list[_Block]:
+    """A block that starts on a row's line and goes on below it in lines centred on the
+    next row's numbers: the first row's label (规章) above the next one's, which its cell
+    centres on its numbers (行政 / 规范 / 性文 / 件). Else the block whole."""
+    at = next((i for i, (line, _) in enumerate(block.lines) if line.values), None)
+    if at is None or at == len(block.lines) - 1:
+        return [block]
+    row = block.lines[at][0]
+    rest = block.lines[at + 1:]
+    mid = (rest[0][0].top + rest[-1][0].bottom) / 2
+    other = min((r for r in rows if r is not row), key=lambda r: abs(r.mid - mid), default=None)
+    if other is None or abs(other.mid - mid) >= 0.5 * abs(row.mid - mid):
+        return [block]
+    return [_Block(block.column, block.lines[:at + 1]), _Block(block.column, rest)]
+
+
+def _split_between_rows(block: _Block, rows: list[_Line]) -> list[_Block]:
+    """A block of the last label column (the rows' own labels, not a group's) standing over
+    the numbers of two rows or more: labels without numbering, each centred on its row's
+    numbers (规 / 章 around one row's, 行 / 政 / … / 件 around the next's). Cut into one run
+    of lines a row, in order, each run's middle as near its row's numbers as can be."""
+    lines = block.lines
+    top, bottom = lines[0][0].top, lines[-1][0].bottom
+    inside = [r for r in rows if top < r.mid < bottom]
+    if len(inside) < 2 or len(inside) > len(lines):
+        return [block]
+
+    def cost(i: int, j: int, row: _Line) -> float:  # lines[i:j] as row's label
+        return abs((lines[i][0].top + lines[j - 1][0].bottom) / 2 - row.mid)
+
+    n, m = len(lines), len(inside)
+    # Lines above the first row's numbers may be no row's (the header's corner, 信 / 息 / 内 /
+    # 容, beside it): the first run may start below them.
+    best = {(0, i): (0.0, [i] if i else []) for i in range(n) if i == 0 or lines[i - 1][0].bottom < inside[0].top}
+    for k in range(1, m + 1):
+        for j in range(1, n - (m - k) + 1):
+            options = [(best[(k - 1, i)][0] + cost(i, j, inside[k - 1]), [*best[(k - 1, i)][1], j])
+                       for i in range(j) if (k - 1, i) in best]
+            if options:
+                best[(k, j)] = min(options, key=lambda o: o[0])
+    cuts = [0, *best[(m, n)][1]]
+    return [_Block(block.column, lines[a:b]) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
 def _column_edges(rows: list[_Line], header: list[_Word] = ()) -> list[float]:
     """Where a run of rows' value columns part. Numbers aligned left start where their cells
     do, so the next cell starts just before them; aligned right, a cell ends just after them;
@@ -432,7 +476,10 @@ def row_lines(page: Page, ideographs: Callable[[str], str], before: PageRows | N
     starts = _column_starts([w.x0 for _, w in labels])
     owner: dict[int, list[_Block]] = {id(r): [] for r in rows}
     lead: list[_Block] = []
-    blocks = _blocks(labels, starts, pitch)
+    blocks = [part for block in _blocks(labels, starts, pitch) for part in _split_at_row(block, rows)]
+    leaf = max((b.column for b in blocks), default=0)
+    blocks = [part for block in blocks
+              for part in (_split_between_rows(block, rows) if block.column == leaf else [block])]
     # A page whose first row has no header above it (no words over the numbers' columns)
     # continues a table: its label text above its first numbered label is the end of the
     # last row of the page before, cut by the page break.
