@@ -327,11 +327,19 @@ def test_pieces_of_numbers_under_a_row(line: list, expected: dict | None) -> Non
     assert (None if got is None else {j: w.text for j, w in got.items()}) == expected
 
 
-@pytest.mark.parametrize(("seed", "label_width"), [(51, "30pt"), (52, "24pt"), (53, "36pt")])
-def test_a_label_centred_on_its_numbers_is_not_the_row_above(tmp_path: Path, seed: int, label_width: str) -> None:
+# A table with a group's label column left of its rows' labels, later on the same page.
+GROUPED = """<table style="margin-top:12pt"><tr><td rowspan=2>（三）不予公开</td><td>1.属于国家秘密</td>
+<td>0</td><td>1</td><td>1</td></tr><tr><td>2.其他法律行政法规禁止公开</td><td>2</td><td>0</td><td>2</td></tr></table>"""
+
+
+@pytest.mark.parametrize(("seed", "label_width", "after"), [
+    (51, "30pt", ""), (52, "24pt", ""), (53, "36pt", ""), (54, "24pt", GROUPED)])
+def test_a_label_centred_on_its_numbers_is_not_the_row_above(tmp_path: Path, seed: int, label_width: str,
+                                                             after: str) -> None:
     # Cells aligned in the middle, no rules, a narrow label column: 规章 on its numbers'
     # line, 行政规范性文件 in four lines centred on the next row's. The second label starts
-    # right under the first and is still the second row's.
+    # right under the first and is still the second row's, also when a table with a
+    # group's label column (whose labels span rows) stands on the same page.
     rnd = random.Random(seed)
     rows, expected = [], {}
     for label, item in (("规章", "regulations"), ("行政规范性文件", "normative_documents")):
@@ -346,7 +354,7 @@ td {{ padding: 2pt; vertical-align: middle; }}
 <table><colgroup><col style="width:{label_width}">{'<col style="width:60pt">' * 3}</colgroup>
 <tr><td colspan=4>第二十条第（一）项</td></tr>
 <tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>{''.join(rows)}</table>
-<p>三、收到和处理政府信息公开申请情况</p><p>（略）</p></body></html>"""
+{after}<p>三、收到和处理政府信息公开申请情况</p><p>（略）</p></body></html>"""
     result = extract_document(chromium_pdf(html, tmp_path, f"centred-{seed}"))
     got = {(c.row, c.col): c.value for c in result.cells if c.section == "active_disclosure"}
     assert {k: got.get(k) for k in expected} == expected

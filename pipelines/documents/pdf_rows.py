@@ -199,8 +199,7 @@ def _split_at_row(block: _Block, rows: list[_Line]) -> list[_Block]:
 
 
 def _split_between_rows(block: _Block, rows: list[_Line]) -> list[_Block]:
-    """A block of the last label column (the rows' own labels, not a group's) standing over
-    the numbers of two rows or more: labels without numbering, each centred on its row's
+    """A block of rows' own labels (no group's) standing over the numbers of two rows or more: labels without numbering, each centred on its row's
     numbers (规 / 章 around one row's, 行 / 政 / … / 件 around the next's). Cut into one run
     of lines a row, in order, each run's middle as near its row's numbers as can be."""
     lines = block.lines
@@ -477,9 +476,11 @@ def row_lines(page: Page, ideographs: Callable[[str], str], before: PageRows | N
     owner: dict[int, list[_Block]] = {id(r): [] for r in rows}
     lead: list[_Block] = []
     blocks = [part for block in _blocks(labels, starts, pitch) for part in _split_at_row(block, rows)]
-    leaf = max((b.column for b in blocks), default=0)
+    # A block with no other label to its right beside it holds rows' own labels, not a group's.
     blocks = [part for block in blocks
-              for part in (_split_between_rows(block, rows) if block.column == leaf else [block])]
+              for part in (_split_between_rows(block, rows) if not any(
+                  b.column > block.column and b.lines[0][0].top < block.lines[-1][0].bottom
+                  and block.lines[0][0].top < b.lines[-1][0].bottom for b in blocks) else [block])]
     # A page whose first row has no header above it (no words over the numbers' columns)
     # continues a table: its label text above its first numbered label is the end of the
     # last row of the page before, cut by the page break.
