@@ -7,7 +7,7 @@ import pytest
 
 from pipelines.documents.html import read_html
 from pipelines.extract import extract_document
-from pipelines.tables.textgrid import _blocks_ok, _row_total_ok, solve_glued
+from pipelines.tables.textgrid import _blocks_ok, _row_total_ok, active_cells, solve_glued
 
 
 def test_unique_split_is_taken():
@@ -75,3 +75,34 @@ def test_a_rule_of_dashes_is_read_past():
     assert list(apps["new_received"].values()) == [3, 0, 0, 0, 0, 1, 4]
     assert list(apps["carried_over"].values()) == [0] * 7
     assert not any(c.source.get("text_line") == 3 for c in result.cells)
+
+
+# Section 二 as rows rebuilt from a PDF print it: each group's header without its corner
+# (信息内容 stands in the label column, and lands on a row's label).
+REBUILT_2019 = """第二十条第（一）项 本年新制作数量 本年新公开数量 对外公开总数量
+规章\t1 2 13
+规范性文件 信息内容\t5 5 239
+第二十条第（五）项 上一年项目数量 本年增/减 处理决定数量
+行政许可\t846 -18 2448
+行政处罚 其他对外管理服务事项\t12 0 4
+其他对外管理服务事项\t42 - 1026
+第二十条第（九）项 采购项目数量 采购总金额
+政府集中采购\t7 28217.08
+规章\t3 3
+"""
+
+
+def test_section_two_rows_under_a_header_without_its_corner():
+    got = {(c.row, c.col): c.value for c in active_cells(REBUILT_2019)}
+    assert got == {
+        ("regulations", "made_this_year"): 1, ("regulations", "published_this_year"): 2,
+        ("regulations", "total_published"): 13,
+        ("normative_documents", "made_this_year"): 5, ("normative_documents", "published_this_year"): 5,
+        ("normative_documents", "total_published"): 239,
+        ("administrative_licensing", "items_last_year"): 846, ("administrative_licensing", "change_this_year"): -18,
+        ("administrative_licensing", "decisions"): 2448,
+        ("centralized_procurement", "procurement_projects"): 7,
+        ("centralized_procurement", "procurement_amount"): 28217.08,
+    }
+    # Not read: a label naming two items, a blank (a zero, or a number the row lost), and
+    # a row under a header that names columns its item does not have (规章 under (九)).

@@ -373,18 +373,19 @@ def _metric_units(parts: list[str]) -> tuple[list[str], list[str | None], bool]:
     return metrics, units, every
 
 
-def _active_row(line: str) -> tuple[str | None, list[str]]:
-    """A line as (the section 二 item its label names, its trailing values): no item when the
-    label names none or two (a label put together from two rows' pieces)."""
+def _active_row(line: str) -> tuple[str | None, str, list[str]]:
+    """A line as (the section 二 item its label names, the label, its trailing values): no
+    item when the label names none or two (a label put together from two rows' pieces)."""
     tokens = line.split()
     n = len(tokens)
     while n > 0 and (parse_value(tokens[n - 1]).value is not None or tokens[n - 1] in _BLANK_TOKENS):
         n -= 1
-    key = label_key(_ACTIVE_HEADER_JUNK_RE.sub("", label_key(" ".join(tokens[:n])).replace("信息内容", "")))
+    label = " ".join(tokens[:n])
+    key = label_key(_ACTIVE_HEADER_JUNK_RE.sub("", label_key(label).replace("信息内容", "")))
     named = {item for item, pattern, _ in T.ACTIVE_ITEMS
              if re.search(pattern.pattern.lstrip("^"), key)}
     item = _match_item(key) if n else None
-    return (item if named == {item} else None), tokens[n:]
+    return (item if named == {item} else None), clean_cell(label), tokens[n:]
 
 
 def active_cells(text: str) -> list[Cell]:
@@ -413,7 +414,7 @@ def active_cells(text: str) -> list[Cell]:
             bare.append((named, named_units))
             continue
         if bare:
-            item, values = _active_row(line)
+            item, label, values = _active_row(line)
             layouts = [T.ACTIVE_LAYOUT[t].get(item) for t in T.TEMPLATES] if item else []
             # (A blank may be a zero or a column a PDF's row lost: only printed numbers.)
             header = next(((m, u) for m, u in bare if m in layouts and len(values) == len(m)
@@ -421,7 +422,7 @@ def active_cells(text: str) -> list[Cell]:
             if header is not None:
                 for metric, unit, printed in zip(*header, values, strict=True):
                     pv = parse_value(printed)
-                    cells.append(Cell("active_disclosure", item, metric, pv.value, printed, item,
+                    cells.append(Cell("active_disclosure", item, metric, pv.value, printed, label,
                                       unit=pv.unit or (unit if pv.value is not None else None), reason=pv.reason,
                                       source={"text_line": i, "derived": "flattened text, columns named by the header"}))
             rows_since = True
