@@ -36,13 +36,15 @@ HEADER = """<tr><td colspan=3 rowspan=3>（本列数据的勾稽关系为：第�
 <tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>"""
 
 
-def expected_values(seed: int) -> dict[str, list[int]]:
+def expected_values(seed: int, draw=lambda rnd: rnd.choice([0, 0, rnd.randint(1, 9), rnd.randint(10, 400)])
+                    ) -> dict[str, list[int]]:
+    """Section 三's printed rows: six applicant cells drawn by `draw`, and their total."""
     rnd = random.Random(seed)
     out = {}
     for key in T.APPLICATION_ROWS_BY_TEMPLATE["2021"]:
         if key == "other":
             continue
-        parts = [rnd.choice([0, 0, rnd.randint(1, 9), rnd.randint(10, 400)]) for _ in range(6)]
+        parts = [draw(rnd) for _ in range(6)]
         out[key] = [*parts, sum(parts)]
     return out
 
@@ -104,14 +106,8 @@ def test_rows_read_from_where_the_words_stand(tmp_path: Path, align: str, mark: 
 
 def wide_values(seed: int) -> dict[str, list[int]]:
     """Numbers of two to four digits in most cells: in cells two digits wide, most wrap."""
-    rnd = random.Random(seed)
-    out = {}
-    for key in T.APPLICATION_ROWS_BY_TEMPLATE["2021"]:
-        if key == "other":
-            continue
-        parts = [rnd.choice([0, rnd.randint(1, 9), rnd.randint(10, 99), rnd.randint(100, 999)]) for _ in range(6)]
-        out[key] = [*parts, sum(parts)]
-    return out
+    return expected_values(seed, lambda rnd: rnd.choice(
+        [0, rnd.randint(1, 9), rnd.randint(10, 99), rnd.randint(100, 999)]))
 
 
 @pytest.mark.parametrize(("align", "seed", "blank"), [("top", 11, ()), ("top", 12, ()), ("top", 13, (2, 3))])

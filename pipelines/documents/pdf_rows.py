@@ -113,11 +113,12 @@ def _wrapped_numbers(lines: list[_Line]) -> None:
     piece below could not be put back."""
     pairs = list(zip(lines, lines[1:], strict=False))
     rows = [ln.values for ln in lines if ln.values]
+    widest = {id(r): widest_numbers(r, rows) for r in rows}
     joins = []
     continued: set[int] = set()
     for above, line in pairs:
         if above.values and _next_line(above, line) and id(above) not in continued:
-            joined = wrapped_digits(above.values, widest_numbers(above.values, rows), line.words)
+            joined = wrapped_digits(above.values, widest[id(above.values)], line.words)
             if joined:
                 joins.append((above, line, joined))
                 continued.add(id(line))
@@ -390,9 +391,10 @@ def _columns_from_header(run: list[_Line], header: list[_Line]) -> None:
     """Rows that all leave the same columns blank (zeros printed as nothing) under a header
     that has more columns than they have numbers: each number in the column whose label
     stands over it, the others blanks ("-"). A label column is a stack of header words
-    overlapping in x, at a regular pitch; a word over two such stacks is a group's
-    (法人或其他组织) and set aside. Unless every number stands over one column's label alone, and nearer it than
-    any other by half, nothing is placed; the row's identity then still has to hold."""
+    overlapping in x, at a regular pitch; a word over two words that stand apart is a
+    group's (法人或其他组织) and set aside. Unless every number stands over one column's
+    label alone, and nearer it than any other by half, nothing is placed; the row's
+    identity then still has to hold."""
     if not run or not header:
         return
     first = min(r.values[0].x0 for r in run) - _TOL
@@ -401,8 +403,11 @@ def _columns_from_header(run: list[_Line], header: list[_Line]) -> None:
     def overlaps(a: _Word, b: _Word) -> bool:
         return a.x0 < b.x1 - _TOL and b.x0 < a.x1 - _TOL
 
-    leaves = [w for w in words
-              if not any(overlaps(w, a) and overlaps(w, b) and a.x1 <= b.x0 + _TOL for a in words for b in words)]
+    def group(w: _Word) -> bool:  # over two words that stand apart (one pass over the words)
+        under = [a for a in words if overlaps(w, a)]
+        return bool(under) and min(a.x1 for a in under) <= max(a.x0 for a in under) + _TOL
+
+    leaves = [w for w in words if not group(w)]
     stacks: list[list[float]] = []
     for w in sorted(leaves, key=lambda w: w.x0):
         if stacks and w.x0 < stacks[-1][1] - _TOL:

@@ -355,6 +355,10 @@ def review_cells(text: str) -> list[Cell]:
 _ACTIVE_HEADER_JUNK_RE = re.compile(r"^(?:信息内容|第[一二三四五六七八九十]+条(?:第[(（][一二三四五六七八九十]+[)）]项)?)")
 
 
+# Each item's label found anywhere in a label, not only at its start: a label naming two.
+_ITEM_ANYWHERE = [(item, re.compile(pattern.pattern.lstrip("^"))) for item, pattern, _ in T.ACTIVE_ITEMS]
+
+
 def _metric_units(parts: list[str]) -> tuple[list[str], list[str | None], bool]:
     """The metrics `parts` name in order, their units, and whether every part names one."""
     metrics: list[str] = []
@@ -382,8 +386,7 @@ def _active_row(line: str) -> tuple[str | None, str, list[str]]:
         n -= 1
     label = " ".join(tokens[:n])
     key = label_key(_ACTIVE_HEADER_JUNK_RE.sub("", label_key(label).replace("信息内容", "")))
-    named = {item for item, pattern, _ in T.ACTIVE_ITEMS
-             if re.search(pattern.pattern.lstrip("^"), key)}
+    named = {item for item, pattern in _ITEM_ANYWHERE if pattern.search(key)}
     item = _match_item(key) if n else None
     return (item if named == {item} else None), clean_cell(label), tokens[n:]
 
