@@ -395,3 +395,144 @@ def test_a_scan_is_read_in_a_crawl_worker_under_its_address_space_limit(scanned_
         workers.shutdown()
     assert (rows.report["status"], rows.report["source_format"]) == (here.status, here.format)
     assert rows.report["n_cells"] == len(here.cells) and rows.report["n_null"] == sum(c.value is None for c in here.cells)
+
+
+def _tight_table(rows: int, cols: int, row_h: int, gap: int, rule: int, glyph: str,
+                 bottom_gap: int | None = None) -> np.ndarray:
+    """A white 300 dpi page with a ruled table whose rows are hardly taller than their
+    text: in every cell a glyph (a "0", or a character's long vertical stroke) reaches to
+    `gap` pixels of the rule above it and `bottom_gap` (else `gap`) of the rule below."""
+    gray = np.full((200 + rows * row_h, 300 + cols * 180), 255, dtype=np.uint8)
+    xs = [150 + 180 * c for c in range(cols + 1)]
+    ys = [100 + row_h * r for r in range(rows + 1)]
+    for y in ys:
+        gray[y:y + rule, xs[0]:xs[-1] + rule] = 0
+    for x in xs:
+        gray[ys[0]:ys[-1] + rule, x:x + rule] = 0
+    for a in ys[:-1]:
+        top, bottom = a + rule + gap, a + row_h - (gap if bottom_gap is None else bottom_gap)
+        for x in xs[:-1]:
+            if glyph == "0":
+                ink = np.zeros_like(gray)
+                _ring(ink, x + 30, top, 22, bottom - top, 4)
+                gray[ink > 0] = 0
+            else:
+                gray[top:bottom, x + 40:x + 44] = 0  # the stroke of 十 or 行
+                gray[top + 10:top + 13, x + 25:x + 60] = 0
+    return gray
+
+
+@pytest.mark.parametrize(("glyph", "row_h", "gap", "rule"), [
+    ("0", 44, 2, 2), ("0", 50, 3, 3), ("stroke", 44, 2, 2), ("stroke", 60, 4, 2)])
+def test_a_glyph_close_to_both_rules_of_a_tight_row_is_no_rule(glyph, row_h, gap, rule):
+    # A rule meets the rules at its ends; paper shows between a glyph and them, however
+    # tight the row. Taken for a rule, the side of a "0" cuts its cell in three.
+    gray = _tight_table(rows=4, cols=3, row_h=row_h, gap=gap, rule=rule, glyph=glyph)
+    bw = np.where(gray < 128, 255, 0).astype(np.uint8)
+    rules, boxes, _cuts = ocr._rules(bw)
+    assert len(boxes) == 1
+    cells = ocr._cells(gray, bw, rules, boxes[0])
+    assert len(cells) == 4 * 3
+    assert all(c.image is not None for c in cells)
+
+
+@pytest.mark.parametrize("glyph", ["0", "stroke"])
+def test_glyphs_hanging_from_the_rule_of_a_pages_last_row_are_no_cut(glyph):
+    # Digits touching their row's top rule end level, with nothing printed below them but
+    # the row's bottom rule: a rule is there, so the page's edge cut nothing.
+    gray = _tight_table(rows=2, cols=4, row_h=70, gap=0, rule=2, glyph=glyph, bottom_gap=20)
+    bw = np.where(gray < 128, 255, 0).astype(np.uint8)
+    rules, boxes, cuts = ocr._rules(bw)
+    assert len(boxes) == 1 and cuts == []
+    assert len(ocr._cells(gray, bw, rules, boxes[0])) == 2 * 4
+
+
+def test_a_one_row_table_is_a_table():
+    # A table's first row, alone at the foot of a page (the rest goes on overleaf).
+    gray = _tight_table(rows=1, cols=2, row_h=44, gap=6, rule=2, glyph="stroke")
+    bw = np.where(gray < 128, 255, 0).astype(np.uint8)
+    _rules, boxes, _cuts = ocr._rules(bw)
+    assert len(boxes) == 1
+
+
+@pytest.mark.parametrize(("heading", "continues"), [
+    (None, True), ("四、政府信息公开行政复议、行政诉讼情况", False), ("第 2 页", True)])
+def test_a_heading_under_a_table_at_a_page_foot_ends_it(heading, continues):
+    # The next page's table goes on with this one only if nothing but a page number
+    # stands between them, below the table as above the next.
+    prev = ocr._Piece(1, 100, 300, 2000, 2600, [])
+    nxt = ocr._Piece(2, 104, 200, 2003, 900, [])
+    before = ocr._Page(1, b"", [prev], [(2700, heading)] if heading else [])
+    after = ocr._Page(2, b"", [nxt], [])
+    assert ocr._continues(prev, nxt, True, True, after, before) is continues
+
+
+def _page_with_table(cut: str, columns: int = 5, below: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A white page (300 dpi) holding a ruled table of three rows, each with a glyph-like
+    blot per cell, whose top or bottom rule is missing when `cut` says the page's edge cut
+    it (the row goes on on the other page): its column rules end, level, on nothing.
+    `below`: a paragraph printed under the table (then the page's edge did not cut it)."""
+    gray = np.full((1400, 1400), 255, dtype=np.uint8)
+    xs = [100 + 250 * c for c in range(columns + 1)]
+    ys = [100, 400, 700, 1000]
+    for k, y in enumerate(ys):
+        if (cut in ("top", "both") and k == 0) or (cut in ("bottom", "both") and k == len(ys) - 1):
+            continue
+        gray[y - 2:y + 2, xs[0]:xs[-1] + 2] = 0
+    for x in xs:
+        gray[ys[0]:ys[-1], x - 2:x + 2] = 0
+    for a in ys[:-1]:
+        for c in range(columns):
+            gray[a + 120:a + 180, xs[c] + 100:xs[c] + 140] = 0
+    if below:
+        for line in range(3):
+            gray[1100 + 70 * line:1140 + 70 * line, 150:1200] = 0
+    return gray, np.where(gray < 128, 255, 0).astype(np.uint8)
+
+
+@pytest.mark.parametrize(("cut", "below", "rows", "cuts"), [
+    ("top", False, 3, [True]), ("bottom", False, 3, [False]), ("both", False, 3, [True, False]),
+    ("none", False, 3, []), ("bottom", True, 2, [])])
+def test_a_table_cut_by_the_page_edge_keeps_its_cut_row(cut, below, rows, cuts):
+    # A table going on from the page before: its first row has no rule above it (or, cut
+    # at the page's foot, no rule below its last). Its column rules end level on nothing,
+    # with nothing printed between them and the page's edge: the row is closed there and
+    # its cells are read. With text beyond, the page did not cut it: no row is made up.
+    gray, bw = _page_with_table(cut, below=below)
+    rules, boxes, found = ocr._rules(bw)
+    assert len(boxes) == 1
+    assert sorted(at_top for _level, at_top in found) == sorted(cuts)
+    cells = [c for c in ocr._cells(gray, bw, rules, boxes[0]) if c.image is not None]
+    assert len(cells) == rows * 5
+
+
+@pytest.mark.parametrize(("first", "second", "text", "doubted"), [
+    ("3.危及", "“三安全一稳定”", "3.危及“三安全一稳定”", False),
+    ("12", "", "12", False), ("", "7", "7", False), ("1", "2", "12", True)])
+def test_halves_of_a_parted_row_join(first, second, text, doubted):
+    # A label goes on overleaf; a number stands on one side; digits on both are no number.
+    joined, conf = ocr._join_halves(first, 95.0, second, 96.0)
+    assert joined == text
+    assert (conf == 0.0) is doubted
+
+
+def _cell(x0: int, y0: int, x1: int, y1: int, text: str) -> ocr._Cell:
+    cell = ocr._Cell(x0, y0, x1, y1)
+    cell.text, cell.conf = text, 95.0
+    return cell
+
+
+def test_a_row_parted_by_the_page_break_is_one_row():
+    prev = ocr._Piece(1, 100, 100, 700, 500, [
+        _cell(103, 103, 397, 297, "2.其他法律行政法规禁止公开"), _cell(403, 103, 697, 297, "0"),
+        _cell(103, 303, 397, 497, "3.危及"), _cell(403, 303, 697, 497, "2")], cut_bottom=True)
+    nxt = ocr._Piece(2, 100, 50, 700, 450, [
+        _cell(103, 53, 397, 147, "“三安全一稳定”"), _cell(403, 53, 697, 147, ""),
+        _cell(103, 153, 397, 447, "4.保护第三方合法权益"), _cell(403, 153, 697, 447, "1")], cut_top=True)
+    assert ocr._continues(prev, nxt, True, True, ocr._Page(2, b"", [nxt]), ocr._Page(1, b"", [prev]))
+    table = ocr._grid([prev, nxt], 0)
+    assert table.rows == [["2.其他法律行政法规禁止公开", "0"], ["3.危及“三安全一稳定”", "2"],
+                          ["4.保护第三方合法权益", "1"]]
+    # Not parted (a rule closes the row on each page): two rows.
+    prev.cut_bottom = nxt.cut_top = False
+    assert len(ocr._grid([prev, nxt], 0).rows) == 4

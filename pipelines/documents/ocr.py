@@ -2,13 +2,16 @@
 
 Layout. Each page is rendered at 300 dpi and deskewed (projection-profile search). Ruling
 lines come from morphology on the binarised page; a vertical stroke counts as a rule only
-if both its ends sit on horizontal rules (judged stretch by stretch between horizontal
-rules), so text never makes a column. A cell is a region
+if both its ends are inked right up to horizontal rules (judged stretch by stretch between
+horizontal rules), so text never makes a column, however tight its row. Where the page's
+edge cuts a table (column rules ending level on nothing, nothing printed beyond them), the
+cut closes the row. A cell is a region
 enclosed by rules, and cells are mapped onto the grid of distinct rule positions exactly as
 `pdf.py` maps pdfplumber's cell rectangles: a merged cell covers every grid position it
 spans, with one origin id. A table that goes on over a page break (same horizontal extent,
-no heading above it on the next page, no header row of its own), or that goes on below a
-narrow blank gap on the same page, is stitched to its first part before the grid is built.
+no heading between the parts, no header row of its own), or that goes on below a narrow
+blank gap on the same page, is stitched to its first part before the grid is built; a row
+the page break parted is one row again, its halves' texts joined.
 
 Cells. Every cell is read on its own (whole-page OCR drops the lone zeros that fill these
 tables). Its ink is despeckled first (`_drop_mark_lines`: a "line" of marks much smaller than
@@ -54,6 +57,7 @@ two threads: extraction itself runs in worker processes).
 
 from __future__ import annotations
 
+import collections
 import functools
 import importlib.util
 import math
@@ -554,6 +558,8 @@ class _Piece:
     y1: int
     cells: list[_Cell]
     scale: float = SCALE  # rendered pixels per PDF point on its page
+    cut_top: bool = False  # its first row goes on from the page before
+    cut_bottom: bool = False  # its last row goes on on the next page
 
 
 @dataclass
@@ -600,15 +606,17 @@ def _line_ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rules(bw: np.ndarray, faint: tuple[np.ndarray, np.ndarray] | None = None
-           ) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
-    """The ruling-line mask of the page's tables and the tables' bounding boxes. Lines are
-    found on `faint` (the sensitive ink mask) when given; a rule broken by the threshold or
-    the scanner is joined again by a closing along its direction after the opening (before
-    it, the closing would join the strokes of neighbouring characters into a "rule")."""
+           ) -> tuple[np.ndarray, list[tuple[int, int, int, int]], list[tuple[int, bool]]]:
+    """The ruling-line mask of the page's tables, the tables' bounding boxes, and the levels
+    (y, True for a page's top) where the page's edge cuts a table. Lines are found on
+    `faint` (the sensitive ink mask) when given; a rule broken by the threshold or the
+    scanner is joined again by a closing along its direction after the opening (before it,
+    the closing would join the strokes of neighbouring characters into a "rule")."""
     src_h, src_v = (bw, bw) if faint is None else (cv2.bitwise_or(bw, faint[0]), cv2.bitwise_or(bw, faint[1]))
     gap = _px(0.03)
     horiz = cv2.morphologyEx(src_h, cv2.MORPH_OPEN, _rect(_px(0.3), 1))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, _rect(gap, 1))
+    drawn_h = horiz
     horiz = cv2.dilate(horiz, _rect(_px(0.03), 3))
     vert = cv2.morphologyEx(src_v, cv2.MORPH_OPEN, _rect(1, _px(0.07)))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, _rect(1, gap))
@@ -622,15 +630,30 @@ def _rules(bw: np.ndarray, faint: tuple[np.ndarray, np.ndarray] | None = None
     vert = np.where(anchor > 0, 0, vert).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(vert, connectivity=8)
     keep = np.zeros(n, dtype=bool)
+    loose: list[tuple[int, int, bool, int, int]] = []  # (component, level, at its top, x0, x1)
     for i in range(1, n):
         x, y, w, h, _area = stats[i]
         if h < _px(0.1):
             continue
         # Its ends, as far as the dilation and the closing may have stretched them.
         end, reach = _px(0.03), 2
-        top = anchor[max(y - reach, 0):y + end, x:x + w].any()
-        bottom = anchor[max(y + h - end, 0):y + h + reach, x:x + w].any()
+        top = anchor[max(y - reach, 0):y + end, x:x + w].any() and _inked_to_rule(src_v, drawn_h, x, y, w, True)
+        bottom = anchor[max(y + h - end, 0):y + h + reach, x:x + w].any() \
+            and _inked_to_rule(src_v, drawn_h, x, y + h, w, False)
         keep[i] = top and bottom
+        if not top:
+            loose.append((i, int(y), True, int(x), int(x + w)))
+        if not bottom:
+            loose.append((i, int(y + h), False, int(x), int(x + w)))
+    cuts = _page_cuts(loose, src_v, drawn_h)
+    # A stretch is a rule when each of its ends meets a rule or a cut (a column of a
+    # table cut at both ends of the page runs from cut to cut).
+    free = collections.Counter(e[0] for e in loose)
+    at_cuts = collections.Counter(i for members, *_rest in cuts for i in members)
+    for i, n_free in free.items():
+        keep[i] = at_cuts[i] == n_free
+    for _members, level, _at_top, x0, x1 in cuts:
+        cv2.line(horiz, (x0, level), (x1, level), 255, 3)
     vert = np.where(keep[labels], 255, 0).astype(np.uint8)
     # The kept stretches reach into the horizontal rules again, to meet them.
     vert = cv2.bitwise_and(whole, cv2.dilate(vert, _rect(1, 2 * (_px(0.02) + 2) + 1)))
@@ -647,12 +670,63 @@ def _rules(bw: np.ndarray, faint: tuple[np.ndarray, np.ndarray] | None = None
     boxes = []
     for i in range(1, n):
         x, y, w, h, _area = stats[i]
-        if w < _px(1.0) or h < _px(0.2):
+        if w < _px(1.0) or h < _px(0.1):
             continue
         if not vert[y:y + h, x:x + w][labels[y:y + h, x:x + w] == i].any():
             continue  # a lone horizontal rule (underline, separator) is not a table
         boxes.append((int(x), int(y), int(x + w), int(y + h)))
-    return rules, sorted(boxes, key=lambda b: b[1])
+    return rules, sorted(boxes, key=lambda b: b[1]), [(level, at_top) for _m, level, at_top, _a, _b in cuts]
+
+
+_CUT_MIN = 3  # column rules ending level on nothing, at least, to make a cut
+_CUT_BEYOND = 0.25  # inches of printed rows (a page number) allowed between a cut and the page's edge
+
+
+def _page_cuts(loose: list[tuple[int, int, bool, int, int]], ink: np.ndarray, ruled: np.ndarray
+               ) -> list[tuple[list[int], int, bool, int, int]]:
+    """Where the page's edge cuts a table: a row going on from (or on to) the other page
+    has no rule above (below) it, so its column rules end, level, on nothing, and nothing
+    is printed between their ends and the page's edge but a page number; no rule either
+    (the digits of a row's cells, touching its top rule, end level above its bottom rule).
+    Each cut as (its column rules, its level, whether the page's top cuts, x0, x1)."""
+    cuts = []
+    for at_top in (True, False):
+        ends = sorted((e for e in loose if e[2] is at_top), key=lambda e: e[1])
+        group: list[tuple[int, int, bool, int, int]] = []
+        for e in [*ends, None]:
+            if e is not None and (not group or e[1] - group[0][1] <= _px(0.03)):
+                group.append(e)
+                continue
+            if len(group) >= _CUT_MIN:
+                level = round(sum(g[1] for g in group) / len(group))
+                x0, x1 = min(g[3] for g in group), max(g[4] for g in group)
+                rows = slice(0, max(level - _px(0.05), 0)) if at_top else slice(level + _px(0.05), None)
+                printed = np.count_nonzero(np.count_nonzero(ink[rows, x0:x1], axis=1) > max(3, (x1 - x0) // 100))
+                # (a rule even at the ends' level: they may have stopped short of it)
+                near = slice(0, level + _px(0.02)) if at_top else slice(max(level - _px(0.02), 0), None)
+                if printed <= _px(_CUT_BEYOND) and not ruled[near, x0:x1].any():
+                    cuts.append(([g[0] for g in group], level, at_top, x0, x1))
+            group = [e] if e is not None else []
+    return cuts
+
+
+_JOIN_ROWS = 2  # rows next to a rule that a rule meeting it inks
+
+
+def _inked_to_rule(ink: np.ndarray, drawn: np.ndarray, x: int, y: int, w: int, above: bool) -> bool:
+    """Whether the vertical stretch at columns x..x+w, ending at row y, is inked right up
+    to the horizontal rule above (`above`) or below that end. A rule meets a rule; in a
+    row hardly taller than its text a stroke of a character or the side of a "0" comes
+    within a few pixels of both rules, but paper shows between them."""
+    reach = _px(0.03) + 6  # how far the dilations let the stretch's end lie from its rule
+    xs = slice(max(x - 2, 0), x + w + 2)
+    lo, hi = max(y - reach, 0), min(y + reach, drawn.shape[0])
+    rows = np.flatnonzero(drawn[lo:hi, xs].any(axis=1)) + lo
+    if not len(rows):
+        return False
+    edge = int(rows.max()) + 1 if above else int(rows.min()) - _JOIN_ROWS
+    band = ink[max(edge, 0):max(edge + _JOIN_ROWS, 0), x:x + w]
+    return band.shape[0] == _JOIN_ROWS and bool(band.any(axis=1).all())
 
 
 def _glyph_runs(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -912,12 +986,13 @@ def _layout(page_no: int, gray: np.ndarray, scale: float = SCALE) -> _Page:
     page bitmap itself is not kept, so a long scan does not pile up in memory."""
     gray, _angle = _deskew(gray)
     bw = _binarize(gray)
-    rules, boxes = _rules(bw, _line_ink(gray))
+    rules, boxes, cuts = _rules(bw, _line_ink(gray))
     pieces = []
     for box in boxes:
         cells = _cells(gray, bw, rules, box)
         if len(cells) >= 2:
-            pieces.append(_Piece(page_no, *box, cells, scale))
+            cut = {at_top for level, at_top in cuts if abs(level - (box[1] if at_top else box[3])) <= _px(0.03)}
+            pieces.append(_Piece(page_no, *box, cells, scale, cut_top=True in cut, cut_bottom=False in cut))
     for piece in pieces:  # their cells are read one by one
         gray[piece.y0:piece.y1, piece.x0:piece.x1] = 255
     ok, png = cv2.imencode(".png", gray)
@@ -1571,26 +1646,37 @@ def _first_row_text(piece: _Piece) -> str:
     return "".join(c.text for c in sorted(piece.cells, key=lambda c: c.x0) if c.y0 - piece.y0 <= tol * 2)
 
 
+_HEADING_RE = re.compile(r"\s*[一二三四五六七八九十]{1,2}\s*[、.．]\s*\S{4}")  # 四、政府信息公开…
 _SAME_PAGE_GAP = _px(0.6)  # a table goes on below a blank gap no taller than this
 
 
-def _continues(prev: _Piece, nxt: _Piece, prev_last: bool, nxt_first: bool, page: _Page) -> bool:
+def _continues(prev: _Piece, nxt: _Piece, prev_last: bool, nxt_first: bool, page: _Page,
+               prev_page: _Page | None = None) -> bool:
     """Whether `nxt` goes on with `prev`'s table: it has the same horizontal extent, no
     header row of its own, and nothing but blank paper separates them: either a page
-    break (only the table opens the next page: a heading above it starts a new section),
-    or, on the same page, a narrow blank gap (a table drawn in two blocks)."""
+    break (only the table opens the next page and closes the one before: a heading between
+    them starts a new section), or, on the same page, a narrow blank gap (a table drawn in
+    two blocks)."""
     tol = _px(8 / 72)
     if abs(prev.x0 - nxt.x0) > tol or abs(prev.x1 - nxt.x1) > tol:
         return False
     if nxt.page_no == prev.page_no + 1 and prev_last and nxt_first:
-        above = (-1, nxt.y0)
+        if prev.cut_bottom and nxt.cut_top:
+            return True  # one row, parted by the page break
+        between = [(page, -1, nxt.y0)]
+        # Below the table, a row cut by the page's foot shows its text unruled: only a
+        # section's heading there ends the table.
+        foot = [] if prev_page is None else [text for top, text in prev_page.lines if top > prev.y1]
+        if any(_HEADING_RE.match(text) for text in foot):
+            return False
     elif nxt.page_no == prev.page_no and 0 <= nxt.y0 - prev.y1 <= _SAME_PAGE_GAP:
-        above = (prev.y1, nxt.y0)
+        between = [(page, prev.y1, nxt.y0)]
     else:
         return False
-    for top, text in page.lines:
-        if above[0] < top < above[1] and len(_CJK_RE.findall(text)) >= 4 and "页" not in text:
-            return False
+    for where, after, before in between:
+        for top, text in where.lines:
+            if after < top < before and len(_CJK_RE.findall(text)) >= 4 and "页" not in text:
+                return False
     return not _SECTION_START_RE.search(_first_row_text(nxt))
 
 
@@ -1606,23 +1692,39 @@ def _axis(values: list[float], tol: float) -> list[float]:
 
 def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None) -> RawTable:
     """One grid from a table's pieces: the next page's part is laid right under the
-    previous one (its top rule on the previous bottom rule) and scaled to the first part's
-    width, since a scanner never puts two pages at exactly the same place. Its cells are
+    previous one (its top rule on the previous bottom rule; its first row over the previous
+    last one when the page break parted that row) and scaled to the first part's width,
+    since a scanner never puts two pages at exactly the same place. Its cells are
     counted against the grid_cells budget (`grid_cells`: the document's count) before any is
     allocated."""
     ref = pieces[0]
     pad = 3  # from a cell's interior to the middle of its rules
     entries = []
     y_offset = 0.0
+    halves: set[int] = set()  # entries of a row the page break parted, second half
     for k, piece in enumerate(pieces):
+        top = min(c.y0 for c in piece.cells)
+        first = {id(c) for c in piece.cells if c.y0 - top <= _px(0.03)}
+        parted = k > 0 and pieces[k - 1].cut_bottom and piece.cut_top
+        last_top = 0.0
         if k:
-            above = max(c.y1 for c in pieces[k - 1].cells) + pad
-            y_offset += above - (min(c.y0 for c in piece.cells) - pad)
+            prev = pieces[k - 1]
+            above = max(c.y1 for c in prev.cells) + pad
+            if parted:
+                # The row goes on: its second half is laid over its first.
+                last_top = max(c.y0 for c in prev.cells if above - pad - c.y1 <= _px(0.03)) - pad + y_offset
+                y_offset += above - (min(c.y1 for c in piece.cells if id(c) in first) + pad)
+            else:
+                y_offset += above - (top - pad)
         sx = (ref.x1 - ref.x0) / max(piece.x1 - piece.x0, 1)
         for cell in piece.cells:
             x0 = ref.x0 + (cell.x0 - pad - piece.x0) * sx
             x1 = ref.x0 + (cell.x1 + pad - piece.x0) * sx
-            entries.append((piece, cell, x0, x1, cell.y0 - pad + y_offset, cell.y1 + pad + y_offset))
+            y0 = cell.y0 - pad + y_offset
+            if parted and id(cell) in first:
+                halves.add(len(entries))
+                y0 = last_top
+            entries.append((piece, cell, x0, x1, y0, cell.y1 + pad + y_offset))
     tol = _px(3 / 72)
     xs = _axis([e[2] for e in entries] + [e[3] for e in entries], tol)
     ys = _axis([e[4] for e in entries] + [e[5] for e in entries], tol)
@@ -1646,12 +1748,34 @@ def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None)
         conf = round(cell.conf, 1) if cell.conf is not None else None
         for r in range(r0, r_end):
             for c in range(c0, c_end):
+                if cid in halves and (r, c) in table.origin:
+                    text, conf_rc = _join_halves(rows[r][c], table.confidence.get((r, c)), cell.text, conf)
+                    rows[r][c] = text
+                    if conf_rc is not None:
+                        table.confidence[(r, c)] = conf_rc
+                    continue
                 rows[r][c] = cell.text
                 table.bboxes[(r, c)] = bbox
                 table.origin[(r, c)] = cid
                 if conf is not None:
                     table.confidence[(r, c)] = conf
     return table
+
+
+def _join_halves(first: str, first_conf: float | None, second: str, second_conf: float | None
+                 ) -> tuple[str, float | None]:
+    """The text and confidence of a cell whose row the page break parted. A printer breaks
+    a row between its text lines, so a label goes on overleaf; a number is on one side
+    only. Digits on both sides are not one number: its confidence is nil."""
+    if not second.strip():
+        return first, first_conf
+    if not first.strip():
+        return second, second_conf
+    if any(ch.isdigit() for ch in first) and any(ch.isdigit() for ch in second) \
+            and not (_CJK_RE.search(first) or _CJK_RE.search(second)):
+        return first + second, 0.0
+    confs = [c for c in (first_conf, second_conf) if c is not None]
+    return first + second, min(confs) if confs else None
 
 
 def _table_lines(table: RawTable) -> list[str]:
@@ -1901,9 +2025,10 @@ def read_scanned_pdf(data: bytes) -> Document:
     # Stitch tables across pages, then build the grids.
     groups: list[list[_Piece]] = []
     last_on_prev_page = False
-    for page in pages:
+    for k, page in enumerate(pages):
         for i, piece in enumerate(page.pieces):
-            if groups and _continues(groups[-1][-1], piece, last_on_prev_page, i == 0, page):
+            if groups and _continues(groups[-1][-1], piece, last_on_prev_page, i == 0, page,
+                                     pages[k - 1] if k else None):
                 groups[-1].append(piece)
             else:
                 groups.append([piece])
