@@ -533,6 +533,21 @@ def test_a_row_parted_by_the_page_break_is_one_row():
     table = ocr._grid([prev, nxt], 0)
     assert table.rows == [["2.其他法律行政法规禁止公开", "0"], ["3.危及“三安全一稳定”", "2"],
                           ["4.保护第三方合法权益", "1"]]
-    # Not parted (a rule closes the row on each page): two rows.
+    # Ruled on both pages, a new row on the next page is its own row.
     prev.cut_bottom = nxt.cut_top = False
+    nxt.cells[0].text = "4.保护第三方合法权益"
     assert len(ocr._grid([prev, nxt], 0).rows) == 4
+
+
+@pytest.mark.parametrize(("label", "rows"), [
+    ("重新出具已获取信息", [["5.要求行政机关确认或重新出具已获取信息", "2"]]),
+    ("“三安全一稳定”", [["5.要求行政机关确认或“三安全一稳定”", "2"]]),
+    ("6.属于四类过程性信息", [["5.要求行政机关确认或", "2"], ["6.属于四类过程性信息", ""]]),
+    ("7", [["5.要求行政机关确认或", "2"], ["7", ""]])])
+def test_a_row_an_office_suite_parts_ruled_on_both_pages_is_one_row(label, rows):
+    # Office suites close a parted row with rules on both pages: the next page's first
+    # row is the rest of the row when it holds text, no digit and no numbering.
+    prev = ocr._Piece(1, 100, 100, 700, 300, [
+        _cell(103, 103, 397, 297, "5.要求行政机关确认或"), _cell(403, 103, 697, 297, "2")])
+    nxt = ocr._Piece(2, 100, 50, 700, 150, [_cell(103, 53, 397, 147, label), _cell(403, 53, 697, 147, "")])
+    assert ocr._grid([prev, nxt], 0).rows == rows

@@ -5,7 +5,15 @@ from __future__ import annotations
 import random
 import unicodedata
 
-from pipelines.tables.text import _STABLE_START_RE, clean_cell, joined_key, label_key
+import pytest
+
+from pipelines.tables.text import (
+    _STABLE_START_RE,
+    clean_cell,
+    joined_key,
+    label_key,
+    strip_numbering,
+)
 
 
 def test_label_key_ignores_width_spacing_quotes_and_invisible_characters() -> None:
@@ -58,3 +66,12 @@ def test_joined_key_joins_across_cells_where_nfkc_would() -> None:
     # A half-width voiced mark opening a cell joins the kana closing the one before.
     assert joined_key(["ｶ", "ﾞ"]) == label_key("ｶﾞ") == "ガ"
     assert joined_key(dict.fromkeys(["（二）", "部分公开", "0", "0"])) == "(二)部分公开0"
+
+
+@pytest.mark.parametrize(("label", "stripped"), [
+    ("三、本年度办理结果", "本年度办理结果"), ("(一)予以公开", "予以公开"), ("1.属于国家秘密", "属于国家秘密"),
+    ("3其他", "其他"), ("5要求行政机关确认或重新出具已获取信息", "要求行政机关确认或重新出具已获取信息"),
+    ("(六)3其他", "其他"), ("2019年新收", "2019年新收"), ("12345", "12345")])
+def test_numbering_is_stripped_with_or_without_its_point(label: str, stripped: str) -> None:
+    # OCR drops the point of a short "3.其他"; a year or a number is no numbering.
+    assert strip_numbering(label_key(label)) == stripped

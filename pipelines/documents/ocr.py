@@ -78,7 +78,7 @@ from pdfminer.psparser import LIT
 
 from .. import budgets
 from ..tables.templates import PRINTED_LABELS
-from ..tables.text import clean_cell
+from ..tables.text import clean_cell, label_key, strip_numbering
 from .model import Document, GridCells, RawTable
 from .pdf import is_picture_page, looks_scanned, nearest, open_pages, pages_warning
 
@@ -1705,7 +1705,7 @@ def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None)
     for k, piece in enumerate(pieces):
         top = min(c.y0 for c in piece.cells)
         first = {id(c) for c in piece.cells if c.y0 - top <= _px(0.03)}
-        parted = k > 0 and pieces[k - 1].cut_bottom and piece.cut_top
+        parted = k > 0 and (pieces[k - 1].cut_bottom and piece.cut_top or _goes_on(pieces[k - 1], piece, first))
         last_top = 0.0
         if k:
             prev = pieces[k - 1]
@@ -1760,6 +1760,21 @@ def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None)
                 if conf is not None:
                     table.confidence[(r, c)] = conf
     return table
+
+
+def _goes_on(prev: _Piece, nxt: _Piece, first: set[int]) -> bool:
+    """Whether the first row of the next page's part is the rest of the row that closes
+    the part before, ruled on both pages (as office suites print a row they part): text and
+    no digit, none of it opening with numbering (a new row's label does), under a row that
+    holds numbers."""
+    if nxt.page_no != prev.page_no + 1:
+        return False
+    texts = [c.text for c in nxt.cells if id(c) in first and c.text.strip()]
+    if not texts or any(ch.isdigit() for t in texts for ch in t) \
+            or any(strip_numbering(label_key(t)) != label_key(t) for t in texts):
+        return False
+    bottom = max(c.y1 for c in prev.cells)
+    return any(_NUMBER_RE.match(_as_number(c.text)) for c in prev.cells if bottom - c.y1 <= _px(0.03))
 
 
 def _join_halves(first: str, first_conf: float | None, second: str, second_conf: float | None

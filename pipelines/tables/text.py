@@ -67,12 +67,14 @@ def joined_key(texts: Collection[str]) -> str:
     return "".join(keys)
 
 
+# A digit set right against the label ("3其他") is numbering whose point OCR dropped, or
+# the writer did: a label never opens with a count.
 _NUMBERING_RE = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.,]|\(?[一二三四五六七八九十]+\)|\d+[.、,)]|\(\d+\))+"
+    r"^(?:[一二三四五六七八九十]+[、.,]|\(?[一二三四五六七八九十]+\)|\d+[.、,)]|\(\d+\)|\d{1,2}(?=[\u4e00-\u9fff]))+"
 )
 
 
 @_cached
 def strip_numbering(key: str) -> str:
-    """Drop leading list numbering ("三、", "(一)", "1.", "1、") from a label_key."""
+    """Drop leading list numbering ("三、", "(一)", "1.", "1、", "3其他") from a label_key."""
     return _NUMBERING_RE.sub("", key)
