@@ -508,6 +508,7 @@ def test_a_table_cut_by_the_page_edge_keeps_its_cut_row(cut, below, rows, cuts):
 
 @pytest.mark.parametrize(("first", "second", "text", "doubted"), [
     ("3.危及", "“三安全一稳定”", "3.危及“三安全一稳定”", False),
+    ("1.本机关不掌", ".握相关政府信息", "1.本机关不掌握相关政府信息", False),
     ("12", "", "12", False), ("", "7", "7", False), ("1", "2", "12", True)])
 def test_halves_of_a_parted_row_join(first, second, text, doubted):
     # A label goes on overleaf; a number stands on one side; digits on both are no number.
@@ -551,3 +552,14 @@ def test_a_row_an_office_suite_parts_ruled_on_both_pages_is_one_row(label, rows)
         _cell(103, 103, 397, 297, "5.要求行政机关确认或"), _cell(403, 103, 697, 297, "2")])
     nxt = ocr._Piece(2, 100, 50, 700, 150, [_cell(103, 53, 397, 147, label), _cell(403, 53, 697, 147, "")])
     assert ocr._grid([prev, nxt], 0).rows == rows
+
+
+@pytest.mark.parametrize(("read", "snapped"), [
+    ("关确认或重新出具已获取信息", "要求行政机关确认或重新出具已获取信息"),
+    ("5.要求行政机关确认或重新出具已获取倍息", "5.要求行政机关确认或重新出具已获取信息"),
+    ("本机关不掌握相关政府倍息", "本机关不掌握相关政府信息"),
+    ("(一)予以公幵", "（一）予以公开")])
+def test_a_label_snaps_with_numbering_only_if_read_with_it(read, snapped):
+    # The rest of a label a page break parted must not come back numbered: the next
+    # page's row would look like a row of its own.
+    assert ocr._snap(read) == snapped

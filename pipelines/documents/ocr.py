@@ -1583,9 +1583,16 @@ def _snap_key(text: str) -> str:
     return re.sub(r"(?<=\d)[、,，.]", ".", text)
 
 
-@functools.lru_cache(maxsize=1)
-def _lexicon_keys() -> list[tuple[str, str]]:
-    return [(_snap_key(x), x) for x in _LEXICON]
+_LEADING_NUMBER_RE = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.,，]|\d+[.、,，])")
+
+
+@functools.lru_cache(maxsize=2)
+def _lexicon_keys(numbered: bool = True) -> list[tuple[str, str]]:
+    """The labels' snap keys and texts; without their numbering unless `numbered`."""
+    if numbered:
+        return [(_snap_key(x), x) for x in _LEXICON]
+    plain = {_LEADING_NUMBER_RE.sub("", x.strip()) for x in _LEXICON}
+    return [(_snap_key(x), x) for x in sorted(plain)]
 
 
 def _distance(a: str, b: str, limit: int) -> int:
@@ -1621,7 +1628,9 @@ def _snap(text: str) -> str:
     if not key:
         return text
     scored = []
-    for lex_key, label in _lexicon_keys():
+    # A read without numbering snaps to a label without it: the rest of a label parted by
+    # a page break must not come back as a whole numbered one.
+    for lex_key, label in _lexicon_keys(bool(_LEADING_NUMBER_RE.match(key))):
         longest = max(len(key), len(lex_key))
         limit = max(int(_SNAP_MAX * longest), 1 if longest >= 3 else 0)
         d = _distance(key, lex_key, limit)
@@ -1790,7 +1799,13 @@ def _join_halves(first: str, first_conf: float | None, second: str, second_conf:
             and not (_CJK_RE.search(first) or _CJK_RE.search(second)):
         return first + second, 0.0
     confs = [c for c in (first_conf, second_conf) if c is not None]
+    if _CJK_RE.search(first) and _CJK_RE.search(second):
+        # (a speck at the cut reads as a point; a label's line never opens with one)
+        first, second = first.rstrip(_JOIN_SPECKS), second.lstrip(_JOIN_SPECKS)
     return first + second, min(confs) if confs else None
+
+
+_JOIN_SPECKS = ".,·'\"`"
 
 
 def _table_lines(table: RawTable) -> list[str]:
