@@ -1583,15 +1583,12 @@ def _snap_key(text: str) -> str:
     return re.sub(r"(?<=\d)[、,，.]", ".", text)
 
 
-_LEADING_NUMBER_RE = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.,，]|\d+[.、,，])")
-
-
 @functools.lru_cache(maxsize=2)
 def _lexicon_keys(numbered: bool = True) -> list[tuple[str, str]]:
     """The labels' snap keys and texts; without their numbering unless `numbered`."""
     if numbered:
         return [(_snap_key(x), x) for x in _LEXICON]
-    plain = {_LEADING_NUMBER_RE.sub("", x.strip()) for x in _LEXICON}
+    plain = {strip_numbering(x.strip()) for x in _LEXICON}
     return [(_snap_key(x), x) for x in sorted(plain)]
 
 
@@ -1630,7 +1627,7 @@ def _snap(text: str) -> str:
     scored = []
     # A read without numbering snaps to a label without it: the rest of a label parted by
     # a page break must not come back as a whole numbered one.
-    for lex_key, label in _lexicon_keys(bool(_LEADING_NUMBER_RE.match(key))):
+    for lex_key, label in _lexicon_keys(strip_numbering(key) != key):
         longest = max(len(key), len(lex_key))
         limit = max(int(_SNAP_MAX * longest), 1 if longest >= 3 else 0)
         d = _distance(key, lex_key, limit)

@@ -200,9 +200,10 @@ def _split_at_row(block: _Block, rows: list[_Line]) -> list[_Block]:
 
 
 def _split_between_rows(block: _Block, rows: list[_Line]) -> list[_Block]:
-    """A block of rows' own labels (no group's) standing over the numbers of two rows or more: labels without numbering, each centred on its row's
-    numbers (规 / 章 around one row's, 行 / 政 / … / 件 around the next's). Cut into one run
-    of lines a row, in order, each run's middle as near its row's numbers as can be."""
+    """A block of rows' own labels (no group's) standing over the numbers of two rows or
+    more: labels without numbering, each centred on its row's numbers (规 / 章 around one
+    row's, 行 / 政 / … / 件 around the next's). Cut into one run of lines a row, in order,
+    each run's middle as near its row's numbers as can be."""
     lines = block.lines
     top, bottom = lines[0][0].top, lines[-1][0].bottom
     inside = [r for r in rows if top < r.mid < bottom]
@@ -224,6 +225,13 @@ def _split_between_rows(block: _Block, rows: list[_Line]) -> list[_Block]:
                 best[(k, j)] = min(options, key=lambda o: o[0])
     cuts = [0, *best[(m, n)][1]]
     return [_Block(block.column, lines[a:b]) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+def _beside_on_right(block: _Block, blocks: list[_Block]) -> bool:
+    """Whether another label block stands right of `block`, overlapping its lines."""
+    top, bottom = block.lines[0][0].top, block.lines[-1][0].bottom
+    return any(b.column > block.column and b.lines[0][0].top < bottom and top < b.lines[-1][0].bottom
+               for b in blocks)
 
 
 def _column_edges(rows: list[_Line], header: list[_Word] = ()) -> list[float]:
@@ -483,9 +491,7 @@ def row_lines(page: Page, ideographs: Callable[[str], str], before: PageRows | N
     blocks = [part for block in _blocks(labels, starts, pitch) for part in _split_at_row(block, rows)]
     # A block with no other label to its right beside it holds rows' own labels, not a group's.
     blocks = [part for block in blocks
-              for part in (_split_between_rows(block, rows) if not any(
-                  b.column > block.column and b.lines[0][0].top < block.lines[-1][0].bottom
-                  and block.lines[0][0].top < b.lines[-1][0].bottom for b in blocks) else [block])]
+              for part in ([block] if _beside_on_right(block, blocks) else _split_between_rows(block, rows))]
     # A page whose first row has no header above it (no words over the numbers' columns)
     # continues a table: its label text above its first numbered label is the end of the
     # last row of the page before, cut by the page break.

@@ -68,13 +68,16 @@ def joined_key(texts: Collection[str]) -> str:
 
 
 # A digit set right against the label ("3其他") is numbering whose point OCR dropped, or
-# the writer did: a label never opens with a count.
+# the writer did: a label never opens with a count. Full-width forms too, for labels as
+# printed (a label_key has none).
 _NUMBERING_RE = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.,]|\(?[一二三四五六七八九十]+\)|\d+[.、,)]|\(\d+\)|\d{1,2}(?=[\u4e00-\u9fff]))+"
+    r"^(?:[一二三四五六七八九十]+[、.,，．]|[(（]?[一二三四五六七八九十]+[)）]|\d+[.、,，．)）]|[(（]\d+[)）]"
+    r"|\d{1,2}(?=[\u4e00-\u9fff]))+"
 )
 
 
 @_cached
 def strip_numbering(key: str) -> str:
-    """Drop leading list numbering ("三、", "(一)", "1.", "1、", "3其他") from a label_key."""
+    """Drop leading list numbering ("三、", "(一)", "1.", "1、", "3其他") from a label_key
+    (or a label as printed)."""
     return _NUMBERING_RE.sub("", key)
