@@ -360,8 +360,8 @@ def test_a_glyph_cut_up_by_a_speck_is_not_a_speck():
 
 def test_tesseract_settles_a_number_both_renderings_read_doubtfully():
     """Both renderings read the same number but a character at a middling probability:
-    tesseract reading the same number confidently settles it; without it, or below 0.5, or
-    with a different number, the cell stays below 80."""
+    tesseract reading the same number confidently settles it; without it, or below 0.5
+    unless tesseract is sure, or with a different number, the cell stays below 80."""
     mask = np.zeros((26, 15), dtype=np.uint8)
     _ring(mask, 0, 0, 15, 26, 4)
     runs = ocr._glyph_runs(mask)
@@ -374,8 +374,31 @@ def test_tesseract_settles_a_number_both_renderings_read_doubtfully():
     assert ocr._decide(cell, None, view, grey, ink)[1] < 80
     assert ocr._decide(cell, ("0", 70.0, True), view, grey, ink)[1] < 80
     assert ocr._decide(cell, ("6", 99.0, True), view, grey, ink)[1] < 80
-    assert ocr._decide(cell, ("0", 99.0, True), view, [line("0", [0.45])], ink)[1] < 80
+    assert ocr._decide(cell, ("0", 90.0, True), view, [line("0", [0.45])], ink)[1] < 80
+    # Below 0.5 it takes tesseract sure of it (95 or more), and never below 0.25.
+    assert ocr._decide(cell, ("0", 99.0, True), view, [line("0", [0.45])], ink) == ("0", 99.0, False)
+    assert ocr._decide(cell, ("0", 99.0, True), view, [line("0", [0.2])], ink)[1] < 80
     assert ocr._decide(cell, ("8", 99.0, True), view, [line("8", [0.7])], [line("0", [0.9])])[1] < 80
+
+
+def test_a_blank_mark_both_renderings_and_its_shape_read_is_taken():
+    """A "/" printed for nothing: the binarised rendering reads it doubtfully (a thin
+    stroke thresholded), the grey one surely, and its shape is a slash: taken. A rendering
+    reading another character, or the shape not confirming, leaves it below 80."""
+    mask = np.zeros((30, 14), dtype=np.uint8)
+    for y in range(30):
+        x = 11 - y * 9 // 29
+        mask[y, x:x + 3] = 255
+    runs = ocr._glyph_runs(mask)
+    cell = ocr._Cell(0, 0, 14, 30, image=255 - mask, lines=[255 - mask], bands=[(0, 30)], mask=mask,
+                     glyphs=runs)
+    view = ocr._Number(255 - mask, mask, runs, 30)
+    line = ocr._Line
+    grey = [line("/", [0.94])]
+    assert ocr._decide(cell, ("/", 90.0, True), view, grey, [line("/", [0.62])]) == ("/", 90.0, False)
+    assert ocr._decide(cell, ("/", 90.0, True), view, grey, [line("1", [0.62])])[1] < 80
+    assert ocr._decide(cell, None, view, grey, [line("/", [0.62])])[1] < 80
+    assert ocr._decide(cell, ("/", 90.0, True), view, grey, [line("/", [0.3])])[1] < 80
 
 
 def test_a_scan_is_read_in_a_crawl_worker_under_its_address_space_limit(scanned_reports, tmp_path):
@@ -467,12 +490,18 @@ def test_a_heading_under_a_table_at_a_page_foot_ends_it(heading, continues):
     assert ocr._continues(prev, nxt, True, True, after, before) is continues
 
 
-def _page_with_table(cut: str, columns: int = 5, below: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _page_with_table(cut: str, columns: int = 5, below: bool = False, dust: int = 0
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """A white page (300 dpi) holding a ruled table of three rows, each with a glyph-like
     blot per cell, whose top or bottom rule is missing when `cut` says the page's edge cut
     it (the row goes on on the other page): its column rules end, level, on nothing.
-    `below`: a paragraph printed under the table (then the page's edge did not cut it)."""
+    `below`: a paragraph printed under the table (then the page's edge did not cut it).
+    `dust`: specks strewn over the page, seeded, as a dusty glass leaves (8 by 8 pixels: a
+    4-pixel speck of a 150 dpi scan, drawn at 300 dpi)."""
     gray = np.full((1400, 1400), 255, dtype=np.uint8)
+    rng = np.random.default_rng(dust)
+    for y, x in rng.integers(0, 1396, size=(dust, 2)):
+        gray[y:y + 8, x:x + 8] = 0
     xs = [100 + 250 * c for c in range(columns + 1)]
     ys = [100, 400, 700, 1000]
     for k, y in enumerate(ys):
@@ -490,20 +519,36 @@ def _page_with_table(cut: str, columns: int = 5, below: bool = False) -> tuple[n
     return gray, np.where(gray < 128, 255, 0).astype(np.uint8)
 
 
+@pytest.mark.parametrize("dust", [0, 600])
 @pytest.mark.parametrize(("cut", "below", "rows", "cuts"), [
     ("top", False, 3, [True]), ("bottom", False, 3, [False]), ("both", False, 3, [True, False]),
     ("none", False, 3, []), ("bottom", True, 2, [])])
-def test_a_table_cut_by_the_page_edge_keeps_its_cut_row(cut, below, rows, cuts):
+def test_a_table_cut_by_the_page_edge_keeps_its_cut_row(cut, below, rows, cuts, dust):
     # A table going on from the page before: its first row has no rule above it (or, cut
     # at the page's foot, no rule below its last). Its column rules end level on nothing,
     # with nothing printed between them and the page's edge: the row is closed there and
     # its cells are read. With text beyond, the page did not cut it: no row is made up.
-    gray, bw = _page_with_table(cut, below=below)
+    # Dust between the table and the page's edge is not print.
+    gray, bw = _page_with_table(cut, below=below, dust=dust)
     rules, boxes, found = ocr._rules(bw)
     assert len(boxes) == 1
     assert sorted(at_top for _level, at_top in found) == sorted(cuts)
     cells = [c for c in ocr._cells(gray, bw, rules, boxes[0]) if c.image is not None]
     assert len(cells) == rows * 5
+
+
+@pytest.mark.parametrize("cut", ["top", "bottom"])
+def test_strokes_of_glyphs_level_in_a_row_are_no_cut(cut):
+    # Tall strokes of a label's glyphs, level and touching no rule, with only paper between
+    # them and the cut: they meet no rule at either end, so they are no column rules.
+    gray, _bw = _page_with_table(cut, dust=600)
+    y = 130 if cut == "top" else 900
+    for x in (150, 170, 190, 210):
+        gray[y:y + 45, x:x + 5] = 0
+    gray[y + 20:y + 24, 150:215] = 0  # a crossbar: one glyph
+    bw = np.where(gray < 128, 255, 0).astype(np.uint8)
+    _rules, boxes, found = ocr._rules(bw)
+    assert [at_top for _level, at_top in found] == [cut == "top"]
 
 
 @pytest.mark.parametrize(("first", "second", "text", "doubted"), [
@@ -540,6 +585,25 @@ def test_a_row_parted_by_the_page_break_is_one_row():
     assert len(ocr._grid([prev, nxt], 0).rows) == 4
 
 
+@pytest.mark.parametrize(("first", "second", "joined"), [
+    ("社会公益", "组织", "社会公益组织"), ("法律服务", "机构", "法律服务机构"),
+    ("商业", "企业", "商业企业"), ("1.本机关不掌", "握相关政府信息", "1.本机关不掌握相关政府信息")])
+def test_a_header_parted_by_the_page_break_joins_as_read(first, second, joined):
+    # The first half of a parted header may snap to the whole label on its own; its rest,
+    # overleaf, must not then be added to it ("社会公益组织组织"): the halves join as read.
+    def label(x0: int, y0: int, x1: int, y1: int, text: str) -> ocr._Cell:
+        cell = _cell(x0, y0, x1, y1, ocr._snap_voted([text, text]))
+        cell.readings = [text, text]
+        return cell
+    prev = ocr._Piece(1, 100, 100, 700, 500, [
+        _cell(103, 103, 397, 297, "申请人情况"), _cell(403, 103, 697, 297, "自然人"),
+        label(103, 303, 397, 497, first), _cell(403, 303, 697, 497, "")], cut_bottom=True)
+    nxt = ocr._Piece(2, 100, 50, 700, 450, [
+        label(103, 53, 397, 147, second), _cell(403, 53, 697, 147, ""),
+        _cell(103, 153, 397, 447, "4.保护第三方合法权益"), _cell(403, 153, 697, 447, "1")], cut_top=True)
+    assert ocr._grid([prev, nxt], 0).rows[1][0] == joined
+
+
 @pytest.mark.parametrize(("label", "rows"), [
     ("重新出具已获取信息", [["5.要求行政机关确认或重新出具已获取信息", "2"]]),
     ("“三安全一稳定”", [["5.要求行政机关确认或“三安全一稳定”", "2"]]),
@@ -554,6 +618,51 @@ def test_a_row_an_office_suite_parts_ruled_on_both_pages_is_one_row(label, rows)
     assert ocr._grid([prev, nxt], 0).rows == rows
 
 
+def _row(page: int, y0: int, y1: int, edges: list[int], texts: list[str], shift: int = 0) -> list[ocr._Cell]:
+    return [_cell(a + 3 + shift, y0 + 3, b - 3 + shift, y1 - 3, t)
+            for a, b, t in zip(edges[:-1], edges[1:], texts, strict=True)]
+
+
+@pytest.mark.parametrize(("edges", "shift", "same"), [
+    ([100, 400, 550, 700, 850, 1000], 0, True),  # the same columns
+    ([100, 400, 550, 700, 850, 1000], 25, True),  # scanned a little to the right
+    ([100, 400, 700, 850, 1000], 0, True),  # a cell spanning two columns
+    ([100, 160, 400, 550, 700, 850, 1000], 0, True),  # a group of rows opening overleaf
+    ([100, 600, 700, 800, 900, 1000], 0, False),  # another table: a wider label column
+    ([100, 400, 520, 640, 760, 1000], 0, False)])  # another table: other value columns
+def test_a_part_with_other_columns_is_a_table_of_its_own(edges, shift, same):
+    # An editor may split a table in two, each part with its own column widths: laid in
+    # one grid, their columns would interleave and every number of the second land wrong.
+    prev = ocr._Piece(1, 100, 100, 1000, 500, [
+        *_row(1, 100, 300, [100, 400, 550, 700, 850, 1000], ["1.属于国家秘密", "1", "2", "3", "6"]),
+        *_row(1, 300, 500, [100, 400, 550, 700, 850, 1000], ["2.其他法律行政法规禁止公开", "0", "0", "0", "0"])])
+    texts = ["3.危及“三安全一稳定”", "1", "0", "0", "1", "2"][:len(edges) - 1]
+    nxt = ocr._Piece(1, 100 + shift, 520, 1000 + shift, 720, _row(1, 520, 720, edges, texts, shift))
+    assert ocr._continues(prev, nxt, True, True, ocr._Page(1, b"", [prev, nxt])) is same
+
+
+def _read(x0: int, y0: int, x1: int, y1: int, text: str) -> ocr._Cell:
+    """A label cell as `_decide` leaves it: snapped, with the readings it snapped."""
+    cell = _cell(x0, y0, x1, y1, ocr._snap_voted([text, text]))
+    cell.readings = [text, text]
+    return cell
+
+
+@pytest.mark.parametrize(("above", "below", "rows"), [
+    ("社会公益", "组织", [["申请人情况", "社会公益组织"]]),
+    ("法.律服务", "机构", [["申请人情况", "法律服务机构"]]),
+    ("商业", "企业", [["申请人情况", "商业企业"]]),
+    ("法人或其他组织", "商业企业", [["申请人情况", "法人或其他组织"], ["", "商业企业"]]),
+    ("社会公益组织", "组织", [["申请人情况", "社会公益组织"], ["", "组织"]])])
+def test_a_header_row_an_office_suite_parts_is_one_row(above, below, rows):
+    # A header row parted by the page break, ruled on both pages: its rest overleaf holds
+    # the ends of its labels, each making a label of the template with the text above it.
+    # A header row of its own ("商业企业" under "法人或其他组织") stays a row.
+    prev = ocr._Piece(1, 100, 100, 700, 300, [_read(103, 103, 397, 297, "申请人情况"), _read(403, 103, 697, 297, above)])
+    nxt = ocr._Piece(2, 100, 50, 700, 150, [_cell(103, 53, 397, 147, ""), _read(403, 53, 697, 147, below)])
+    assert ocr._grid([prev, nxt], 0).rows == rows
+
+
 @pytest.mark.parametrize(("read", "snapped"), [
     ("关确认或重新出具已获取信息", "要求行政机关确认或重新出具已获取信息"),
     ("5.要求行政机关确认或重新出具已获取倍息", "5.要求行政机关确认或重新出具已获取信息"),
@@ -562,4 +671,14 @@ def test_a_row_an_office_suite_parts_ruled_on_both_pages_is_one_row(label, rows)
 def test_a_label_snaps_with_numbering_only_if_read_with_it(read, snapped):
     # The rest of a label a page break parted must not come back numbered: the next
     # page's row would look like a row of its own.
+    assert ocr._snap(read) == snapped
+
+
+@pytest.mark.parametrize(("read", "snapped"), [
+    ("结巢.纠i正", "结果纠正"), ("法.律服务机构", "法律服务机构"), ("社会:公益组织", "社会公益组织"),
+    ("2.没有现成信息需要|另行制作", "2.没有现成信息需要另行制作"),
+    ("3.危及“三安全一稳定”", "3.危及“三安全一稳定”"), ("结果维持A", "结果维持")])
+def test_specks_read_between_the_characters_of_a_label(read, snapped):
+    # A speck between two characters reads as a mark or a letter: it does not count
+    # against the label (an edit a character would leave a short label unsnapped).
     assert ocr._snap(read) == snapped

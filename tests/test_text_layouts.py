@@ -260,6 +260,16 @@ def test_nil_sentence_on_the_heading_line():
     assert set(prose_zero_sections(text, {"reviews_litigation"})) == {"reviews_litigation"}
 
 
+@pytest.mark.parametrize("speck", ["…", ".", "。", "：", "'", " · "])
+def test_a_heading_read_from_a_scan_with_a_speck_before_it(speck):
+    """OCR reads dust before a line as a mark; the heading is still a heading, and a word
+    before the numeral still makes it no heading."""
+    text = SEC3_ROWS_SPACED + speck + HEADINGS_4[0] + "\n" + NIL_SENTENCES[0].format(y=2022) + "\n" + TAIL
+    assert set(prose_zero_sections(text, {"reviews_litigation"})) == {"reviews_litigation"}
+    worded = SEC3_ROWS_SPACED + "详见" + HEADINGS_4[0] + "\n" + NIL_SENTENCES[0].format(y=2022) + "\n" + TAIL
+    assert prose_zero_sections(worded, {"reviews_litigation"}) == {}
+
+
 @pytest.mark.parametrize("line", [
     "本年度无行政复议，行政诉讼1件。",  # one of the two happened
     "本年度因政府信息公开被申请行政复议一起，无行政诉讼。",

@@ -545,6 +545,7 @@ class _Cell:
     ambiguous_blank: bool = False
     text: str = ""
     conf: float | None = None
+    readings: list[str] = field(default_factory=list)  # a label's readings, before snapping
 
 
 @dataclass
@@ -674,12 +675,29 @@ def _rules(bw: np.ndarray, faint: tuple[np.ndarray, np.ndarray] | None = None
             continue
         if not vert[y:y + h, x:x + w][labels[y:y + h, x:x + w] == i].any():
             continue  # a lone horizontal rule (underline, separator) is not a table
+        if h < _px(_ONE_ROW) and not _framed(horiz[y:y + h, x:x + w]):
+            continue  # a line of glyphs whose strokes chain into "rules" (a mono font's)
         boxes.append((int(x), int(y), int(x + w), int(y + h)))
     return rules, sorted(boxes, key=lambda b: b[1]), [(level, at_top) for _m, level, at_top, _a, _b in cuts]
 
 
+_ONE_ROW = 0.2  # inches: a table box lower than this is one row, framed top and bottom
+_FRAMED = 0.9  # by rules along this share of its width at least
+
+
+def _framed(horiz: np.ndarray) -> bool:
+    """Whether a box is closed by a rule along its top and its bottom: a table's one row is;
+    a line of text whose glyphs' strokes the closing chained into lines is not, since its
+    strokes stand at many heights."""
+    band = _px(0.03)
+    width = horiz.shape[1]
+    return all(np.count_nonzero(part.any(axis=0)) >= _FRAMED * width
+               for part in (horiz[:band], horiz[-band:]))
+
+
 _CUT_MIN = 3  # column rules ending level on nothing, at least, to make a cut
 _CUT_BEYOND = 0.25  # inches of printed rows (a page number) allowed between a cut and the page's edge
+_CUT_SPAN = 1.0  # inches a column rule cut at both ends spans at least
 
 
 def _page_cuts(loose: list[tuple[int, int, bool, int, int]], ink: np.ndarray, ruled: np.ndarray
@@ -688,6 +706,8 @@ def _page_cuts(loose: list[tuple[int, int, bool, int, int]], ink: np.ndarray, ru
     has no rule above (below) it, so its column rules end, level, on nothing, and nothing
     is printed between their ends and the page's edge but a page number; no rule either
     (the digits of a row's cells, touching its top rule, end level above its bottom rule).
+    A column rule of a cut row meets a rule at its other end, or is cut there too (a page
+    inside a long table); a glyph's strokes, level in a row of text, meet nothing.
     Each cut as (its column rules, its level, whether the page's top cuts, x0, x1)."""
     cuts = []
     for at_top in (True, False):
@@ -701,13 +721,42 @@ def _page_cuts(loose: list[tuple[int, int, bool, int, int]], ink: np.ndarray, ru
                 level = round(sum(g[1] for g in group) / len(group))
                 x0, x1 = min(g[3] for g in group), max(g[4] for g in group)
                 rows = slice(0, max(level - _px(0.05), 0)) if at_top else slice(level + _px(0.05), None)
-                printed = np.count_nonzero(np.count_nonzero(ink[rows, x0:x1], axis=1) > max(3, (x1 - x0) // 100))
+                printed = _printed_rows(ink[rows, x0:x1])
                 # (a rule even at the ends' level: they may have stopped short of it)
                 near = slice(0, level + _px(0.02)) if at_top else slice(max(level - _px(0.02), 0), None)
                 if printed <= _px(_CUT_BEYOND) and not ruled[near, x0:x1].any():
                     cuts.append(([g[0] for g in group], level, at_top, x0, x1))
             group = [e] if e is not None else []
-    return cuts
+    free = collections.Counter(e[0] for e in loose)
+    ends: dict[int, list[int]] = collections.defaultdict(list)
+    for e in loose:
+        ends[e[0]].append(e[1])
+
+    def column(i: int, at_cuts: collections.Counter) -> bool:
+        # Cut at both ends, a column runs down the whole page, never a glyph's height.
+        return free[i] == at_cuts[i] and (free[i] == 1 or max(ends[i]) - min(ends[i]) >= _px(_CUT_SPAN))
+
+    while True:
+        at_cuts = collections.Counter(i for members, *_rest in cuts for i in members)
+        kept = [c for c in cuts if sum(column(i, at_cuts) for i in c[0]) >= _CUT_MIN]
+        if len(kept) == len(cuts):
+            return cuts
+        cuts = kept
+
+
+_SPECK_MAX = 0.04  # inches: dust on the glass is smaller than any printed glyph, either way
+
+
+def _printed_rows(ink: np.ndarray) -> int:
+    """How many pixel rows of a band hold print: ink of glyph size, dust specks set aside
+    (on a dusty scan nearly every row of a wide band holds a speck or two)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return 0
+    big = np.maximum(stats[:, 2], stats[:, 3]) > _px(_SPECK_MAX)
+    big[0] = False
+    kept = big[labels]
+    return int(np.count_nonzero(np.count_nonzero(kept, axis=1) > max(3, ink.shape[1] // 100)))
 
 
 _JOIN_ROWS = 2  # rows next to a rule that a rule meeting it inks
@@ -1251,23 +1300,29 @@ def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, view: _N
             t_conf = number[1] if number is not None else 0.0
             if not unit and voted is not None and t_conf >= 80 and voted.replace(" ", "") != a:
                 conf = min(conf, 50.0)  # tesseract confidently read something else
-            elif fits and _TIE_MIN <= conf < 80 and voted is not None and t_conf >= 80 \
-                    and voted.replace(" ", "") == a and _NUMBER_RE.match(a) and not _LEADING_ZERO_RE.match(a):
+            elif fits and conf < 80 and voted is not None and voted.replace(" ", "") == a \
+                    and (conf >= _TIE_MIN and t_conf >= 80 or conf >= _TIE_LOW and t_conf >= _SURE) \
+                    and _NUMBER_RE.match(a) and not _LEADING_ZERO_RE.match(a):
                 # Both renderings read the same number, but a character of one at a middling
                 # probability (a speck on it, a faint stroke): tesseract, another engine,
                 # settles it when it reads the same number confidently (its whole-line and
                 # glyph-by-glyph readings agreeing, which is what makes it confident).
                 conf = t_conf
+            elif a == "/" and _TIE_MIN <= conf < 80 and voted == "/" and t_conf >= 80:
+                conf = t_conf  # a blank mark: both renderings read it, and so does its shape
             return a, conf, bool(unit)
         if _NUMBER_RE.match(b) or b == "/":
             # The binarised ink reads as a number, the grey image does not: not trusted.
             return b, min(ink[0].conf, 40.0), False
     alt = _line_text(ink)
     conf = min((line.mean_conf for line in grey), default=0.0)
+    cell.readings = [label, alt]
     return _snap_voted([label, alt]), conf, False
 
 
 _TIE_MIN = 50.0  # below this probability a character is doubted whoever else agrees
+_TIE_LOW = 25.0  # ... unless tesseract is sure of it, and this probable at least
+_SURE = 95.0
 
 
 def _digits_only(line: _Line) -> _Line:
@@ -1577,9 +1632,14 @@ _LEXICON = PRINTED_LABELS
 _SNAP_MAX = 0.4  # edits per character (one at least, from three characters on)
 
 
+_SPECKS_IN_LABEL_RE = re.compile(r"(?<=[\u3400-\u9fff])[A-Za-z.:;,`!|·_~-]{1,2}(?=[\u3400-\u9fff])")
+
+
 def _snap_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"[\s\"'“”‘’「」]", "", text)
+    # Specks between two Chinese characters read as marks or letters ("法.律服务", "结果纠i正").
+    text = _SPECKS_IN_LABEL_RE.sub("", text)
     return re.sub(r"(?<=\d)[、,，.]", ".", text)
 
 
@@ -1634,7 +1694,7 @@ def _snap(text: str) -> str:
         if d <= limit:
             scored.append((d, label))
     scored.sort()
-    if not scored or scored[0][0] == 0:
+    if not scored:
         return text
     if len(scored) > 1 and scored[1][0] == scored[0][0]:
         return text  # two labels as close: keep what was read
@@ -1666,6 +1726,8 @@ def _continues(prev: _Piece, nxt: _Piece, prev_last: bool, nxt_first: bool, page
     tol = _px(8 / 72)
     if abs(prev.x0 - nxt.x0) > tol or abs(prev.x1 - nxt.x1) > tol:
         return False
+    if not _columns_agree(prev, nxt):
+        return False  # a table of its own (an editor split the table, each with its widths)
     if nxt.page_no == prev.page_no + 1 and prev_last and nxt_first:
         if prev.cut_bottom and nxt.cut_top:
             return True  # one row, parted by the page break
@@ -1684,6 +1746,36 @@ def _continues(prev: _Piece, nxt: _Piece, prev_last: bool, nxt_first: bool, page
             if after < top < before and len(_CJK_RE.findall(text)) >= 4 and "页" not in text:
                 return False
     return not _SECTION_START_RE.search(_first_row_text(nxt))
+
+
+_COLUMN_TOL = 4 / 72  # inches a column's rule may stand off between two parts of a table
+
+
+def _columns_agree(prev: _Piece, nxt: _Piece) -> bool:
+    """Whether two parts of a table have the same columns (in shares of each part's width:
+    two pages are never scanned at one size): every column rule of the part before's last
+    row stands where one of the next part's stands, or every rule of the next part's first
+    row where one of the part before's. A part that goes on may split a cell spanning
+    columns before it (a group of rows opening overleaf), or span columns it split; a
+    table of its own (an editor split the table, each part with its own widths) does both."""
+    if not (prev.cells and nxt.cells):
+        return True
+
+    def share(x: float, piece: _Piece) -> float:
+        return (x - piece.x0) / max(piece.x1 - piece.x0, 1)
+
+    def rules(piece: _Piece, cells: list[_Cell]) -> list[float]:
+        return [share(x, piece) for c in cells for x in (c.x0, c.x1)]
+
+    def within(xs: list[float], ys: list[float]) -> bool:
+        return all(min(abs(x - y) for y in ys) <= tol for x in xs)
+
+    tol = _px(_COLUMN_TOL) / max(prev.x1 - prev.x0, 1)
+    bottom = max(c.y1 for c in prev.cells)
+    last = [c for c in prev.cells if bottom - c.y1 <= _px(0.03)]
+    top = min(c.y0 for c in nxt.cells)
+    first = [c for c in nxt.cells if c.y0 - top <= _px(0.03)]
+    return within(rules(prev, last), rules(nxt, nxt.cells)) or within(rules(nxt, first), rules(prev, prev.cells))
 
 
 def _axis(values: list[float], tol: float) -> list[float]:
@@ -1756,6 +1848,12 @@ def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None)
             for c in range(c0, c_end):
                 if cid in halves and (r, c) in table.origin:
                     text, conf_rc = _join_halves(rows[r][c], table.confidence.get((r, c)), cell.text, conf)
+                    before = entries[table.origin[(r, c)]][1]
+                    if before.readings and cell.readings:
+                        # A label's first half may snap to the whole label on its own
+                        # ("社会公益" to "社会公益组织"): the halves join as read, then snap.
+                        text = _snap_voted([_join_halves(a, None, b, None)[0]
+                                            for a, b in zip(before.readings, cell.readings, strict=True)])
                     rows[r][c] = text
                     if conf_rc is not None:
                         table.confidence[(r, c)] = conf_rc
@@ -1780,7 +1878,30 @@ def _goes_on(prev: _Piece, nxt: _Piece, first: set[int]) -> bool:
             or any(strip_numbering(label_key(t)) != label_key(t) for t in texts):
         return False
     bottom = max(c.y1 for c in prev.cells)
-    return any(_NUMBER_RE.match(_as_number(c.text)) for c in prev.cells if bottom - c.y1 <= _px(0.03))
+    last = [c for c in prev.cells if bottom - c.y1 <= _px(0.03)]
+    if any(_NUMBER_RE.match(_as_number(c.text)) for c in last):
+        return True
+    # Under a header row: the rest of its labels, each making a label of the template
+    # with the text above it ("社会公益" over "组织"), where it alone is none.
+    rest = [c for c in nxt.cells if id(c) in first and c.text.strip()]
+    return all(_completes([a for a in last if min(a.x1, c.x1) - max(a.x0, c.x0) > 0], c) for c in rest)
+
+
+def _completes(above: list[_Cell], below: _Cell) -> bool:
+    """Whether a cell's text is the rest of the label in the one cell above it: joined,
+    they read nearer to a label of the template than the text above alone."""
+    if len(above) != 1 or not above[0].text.strip():
+        return False
+    tops = above[0].readings or [above[0].text]
+    bottoms = below.readings or [below.text]
+    if _snap_voted(bottoms) in _LEXICON_SET:
+        return False
+    joins = [_join_halves(a, None, b, None)[0] for a, b in zip(tops, bottoms, strict=False)]
+    label = _snap_voted(joins)
+    if label not in _LEXICON_SET:
+        return False
+    return min(_distance(_snap_key(j), _snap_key(label), 99) for j in joins) \
+        < min(_distance(_snap_key(t), _snap_key(label), 99) for t in tops)
 
 
 def _join_halves(first: str, first_conf: float | None, second: str, second_conf: float | None

@@ -714,7 +714,8 @@ _TABLE_WORDS_RE = re.compile(r"结果维持|尚未审结|总计|自然人|商业
 # something ("无行政复议，行政诉讼1件") does not say there was nothing.
 _ROW_LABEL_RE = re.compile(r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*[一二三四五六七八九十]+\s*[）)])")
 _COUNT_RE = re.compile(r"(?<![\d０-９])(?:[1-9１-９][\d０-９]*|[一二两三四五六七八九十百]+)\s*(?:件|起|宗|次|例|个|人次)")
-_HEADING_RE = re.compile(r"^\s*([一二三四五六])\s*[、.．](.*)$")
+# A scan's reading may set a speck before a heading ("…四、", ".四、"): marks only, never a word.
+_HEADING_RE = re.compile(r"^[\s…·.,，。:：;；'\"`、]*([一二三四五六])\s*[、.．](.*)$")
 # What each top-level heading is about, in any of its real wordings: a line that starts with
 # "四、" but does not name its subject ("四、结转下年度继续办理", a row of section 三's table) is
 # not the heading of section 四.
