@@ -322,6 +322,55 @@ def test_a_speck_is_taken_away_from_beside_the_glyphs_not_from_inside():
     assert not ocr._outside_glyphs(filled > 0, ring > 0)
 
 
+def _one_row_table(draw) -> list[ocr._Cell]:
+    """The cells of a ruled table of one row of three cells, 300 dpi, after `draw(gray)`."""
+    gray = np.full((500, 1300), 255, dtype=np.uint8)
+    for y in (100, 250):
+        gray[y - 2:y + 2, 100:1102] = 0
+    for x in (100, 500, 800, 1100):
+        gray[100:250, x - 2:x + 2] = 0
+    draw(gray)
+    bw = np.where(gray < 128, 255, 0).astype(np.uint8)
+    rules, boxes, _cuts = ocr._rules(bw)
+    assert len(boxes) == 1
+    return sorted(ocr._cells(gray, bw, rules, boxes[0]), key=lambda c: c.x0)
+
+
+def test_a_speck_the_cells_side_cut_is_a_speck():
+    # Dust on a rule: what is left inside the cell is narrower than tall (the rule took
+    # the rest), so it does not look like a dot; it is one, and the dash alone is read.
+    def draw(gray: np.ndarray) -> None:
+        gray[170:176, 620:680] = 0  # a dash printed for nothing, in the middle cell
+        gray[130:138, 500:508] = 0  # a speck on the rule at its left
+        gray[200:208, 794:802] = 0  # and one on the rule at its right
+    cells = _one_row_table(draw)
+    dash = cells[1]
+    assert dash.glyphs and len(dash.glyphs) == 1 and ocr._is_dash(dash)
+
+
+@pytest.mark.parametrize("dash", [True, False])
+def test_specks_that_ran_together_are_a_speck(dash):
+    # Two specks one over the other make a small upright blob, read "I" or "1"; no glyph
+    # is that small. Beside a dash it goes; alone, the cell is blank. A "1" stays.
+    def draw(gray: np.ndarray) -> None:
+        if dash:
+            gray[170:176, 620:680] = 0
+        gray[150:160, 720:725] = 0  # two specks, run together
+        gray[150:200, 950:955] = 0  # a "1" in the last cell
+    cells = _one_row_table(draw)
+    assert (len(cells[1].glyphs), ocr._is_dash(cells[1])) == ((1, True) if dash else (0, False))
+    assert len(cells[2].glyphs) == 1
+
+
+def test_a_minus_sign_by_the_cells_side_stays():
+    # A minus sign set close to the cell's side is flat, not cut: it stays with its digit.
+    def draw(gray: np.ndarray) -> None:
+        gray[172:176, 508:522] = 0  # "-" right by the rule
+        gray[150:200, 526:556] = 0  # and its digit
+    cells = _one_row_table(draw)
+    assert len(cells[1].glyphs) == 2
+
+
 def test_the_cleaned_rendering_read_by_both_readers_makes_the_number():
     """When a speck spoils the first readings ("Q", "o", a quote), the recogniser and tesseract
     both reading the cleaned rendering as the same number make it, if the ink went from beside

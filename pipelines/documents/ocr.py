@@ -792,6 +792,9 @@ def _glyph_runs(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     return [tuple(r) for r in runs]  # type: ignore[misc]
 
 
+_CELL_MARGIN = max(2, _px(0.008))  # paper kept between a cell's rules and its ink
+
+
 def _cells(gray: np.ndarray, bw: np.ndarray, rules: np.ndarray,
            box: tuple[int, int, int, int]) -> list[_Cell]:
     bx0, by0, bx1, by1 = box
@@ -801,7 +804,7 @@ def _cells(gray: np.ndarray, bw: np.ndarray, rules: np.ndarray,
     h, w = region.shape
     min_side = _px(0.05)
     speck = max(6, round((DPI / 300) ** 2 * 8))
-    margin = max(2, _px(0.008))
+    margin = _CELL_MARGIN
     out: list[_Cell] = []
     for i in range(1, n):
         x, y, cw, ch, _area = (int(v) for v in stats[i])
@@ -860,7 +863,7 @@ def _cells(gray: np.ndarray, bw: np.ndarray, rules: np.ndarray,
 
 _DOT_MAX = _px(0.045)  # a dot (".", "、", a speck) fits in a square this wide
 _DOT_FILL = 0.5  # and fills at least this share of its box (a stroke fragment does not)
-_DOT_SQUARE = 1.5  # and is about as wide as tall (a minus sign or a dash is flat)
+_DOT_SQUARE = 1.5  # and is not flat, wider than this many times its height (a minus sign or a dash is)
 _DOT_NEAR = _px(0.027)  # punctuation sits this close to the glyphs it belongs to
 
 
@@ -900,7 +903,7 @@ def _drop_mark_lines(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
 def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
     """Drop scanner specks from a cell's ink components (`keep`, updated in place).
 
-    A speck is a dot: a small, square, solid blob (never a flat minus sign). Printed punctuation (a decimal point,
+    A speck is a dot: a small, solid blob, square or upright (never a flat minus sign). Printed punctuation (a decimal point,
     "、", a quote) is a dot too, but it sits right beside the glyphs it belongs to, inside
     their text line, and never opens or closes the text of a table cell (no number starts
     or ends with a point; Chinese punctuation never opens a line; a table label does not
@@ -911,9 +914,15 @@ def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
     checks deal with it. A cell of scattered dots alone is blank; dots close together
     (a glyph that broke up) are left to be read."""
     dots = []
+    height = lab.shape[0]
+    edge = _CELL_MARGIN + 1
     for j in np.flatnonzero(keep):
-        w, h, area = int(st[j][2]), int(st[j][3]), int(st[j][4])
-        if max(w, h) <= _DOT_MAX and max(w, h) <= _DOT_SQUARE * min(w, h) and area >= _DOT_FILL * w * h:
+        x, y, w, h, area = (int(v) for v in st[j])
+        # Upright or square: specks that ran together, or one the cell's side cut, are
+        # narrower than tall, and no glyph is that small. A flat one is a minus sign or a
+        # dash, unless the cell's top or bottom cut it.
+        cut = (y <= edge or y + h >= height - edge) and w >= h
+        if max(w, h) <= _DOT_MAX and (cut or w <= _DOT_SQUARE * h) and area >= _DOT_FILL * w * h:
             dots.append(int(j))
     if not dots:
         return
