@@ -1331,7 +1331,7 @@ def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, view: _N
 
 _TIE_MIN = 50.0  # below this probability a character is doubted whoever else agrees
 _TIE_LOW = 25.0  # ... unless tesseract is sure of it, and this probable at least
-_SURE = 95.0
+_SURE = 95.0  # tesseract this confident is sure
 
 
 def _digits_only(line: _Line) -> _Line:
