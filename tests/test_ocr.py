@@ -362,6 +362,17 @@ def test_specks_that_ran_together_are_a_speck(dash):
     assert len(cells[2].glyphs) == 1
 
 
+def test_a_minus_sign_a_narrow_cell_wrapped_stays():
+    # "-24" in a narrow cell breaks after its sign: "-" on a line of its own over "24".
+    # Small as it is, the sign is no speck: dropped, the cell would read 24.
+    def draw(gray: np.ndarray) -> None:
+        gray[128:133, 560:575] = 0  # "-"
+        gray[170:208, 560:584] = 0  # "2"
+        gray[170:208, 588:612] = 0  # "4"
+    cells = _one_row_table(draw)
+    assert len(cells[1].bands) == 2  # the sign's line, and the digits'
+
+
 def test_a_minus_sign_by_the_cells_side_stays():
     # A minus sign set close to the cell's side is flat, not cut: it stays with its digit.
     def draw(gray: np.ndarray) -> None:

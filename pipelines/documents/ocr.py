@@ -896,7 +896,10 @@ def _drop_mark_lines(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
     if not text:
         return
     for k, m in enumerate(members):
-        if k not in text and all(j in small for j in m):
+        # A line of one flat mark is a sign or a dash a narrow cell wrapped ("-" over "24"):
+        # read with its line, or not at all, never dropped.
+        flat = len(m) == 1 and int(st[m[0]][2]) > _DOT_SQUARE * int(st[m[0]][3])
+        if k not in text and all(j in small for j in m) and not flat:
             keep[m] = False
 
 
