@@ -348,20 +348,6 @@ def test_a_speck_the_cells_side_cut_is_a_speck():
     assert dash.glyphs and len(dash.glyphs) == 1 and ocr._is_dash(dash)
 
 
-@pytest.mark.parametrize("dash", [True, False])
-def test_specks_that_ran_together_are_a_speck(dash):
-    # Two specks one over the other make a small upright blob, read "I" or "1"; no glyph
-    # is that small. Beside a dash it goes; alone, the cell is blank. A "1" stays.
-    def draw(gray: np.ndarray) -> None:
-        if dash:
-            gray[170:176, 620:680] = 0
-        gray[150:160, 720:725] = 0  # two specks, run together
-        gray[150:200, 950:955] = 0  # a "1" in the last cell
-    cells = _one_row_table(draw)
-    assert (len(cells[1].glyphs), ocr._is_dash(cells[1])) == ((1, True) if dash else (0, False))
-    assert len(cells[2].glyphs) == 1
-
-
 def test_a_minus_sign_a_narrow_cell_wrapped_stays():
     # "-24" in a narrow cell breaks after its sign: "-" on a line of its own over "24".
     # Small as it is, the sign is no speck: dropped, the cell would read 24.

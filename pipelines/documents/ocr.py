@@ -863,7 +863,7 @@ def _cells(gray: np.ndarray, bw: np.ndarray, rules: np.ndarray,
 
 _DOT_MAX = _px(0.045)  # a dot (".", "、", a speck) fits in a square this wide
 _DOT_FILL = 0.5  # and fills at least this share of its box (a stroke fragment does not)
-_DOT_SQUARE = 1.5  # and is not flat, wider than this many times its height (a minus sign or a dash is)
+_DOT_SQUARE = 1.5  # and is about as wide as tall (a minus sign or a dash is flat)
 _DOT_NEAR = _px(0.027)  # punctuation sits this close to the glyphs it belongs to
 
 
@@ -906,7 +906,8 @@ def _drop_mark_lines(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
 def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
     """Drop scanner specks from a cell's ink components (`keep`, updated in place).
 
-    A speck is a dot: a small, solid blob, square or upright (never a flat minus sign). Printed punctuation (a decimal point,
+    A speck is a dot: a small, square, solid blob (never a flat minus sign), or what an
+    edge of the cell left of one. Printed punctuation (a decimal point,
     "、", a quote) is a dot too, but it sits right beside the glyphs it belongs to, inside
     their text line, and never opens or closes the text of a table cell (no number starts
     or ends with a point; Chinese punctuation never opens a line; a table label does not
@@ -917,15 +918,15 @@ def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
     checks deal with it. A cell of scattered dots alone is blank; dots close together
     (a glyph that broke up) are left to be read."""
     dots = []
-    height = lab.shape[0]
+    height, width = lab.shape
     edge = _CELL_MARGIN + 1
     for j in np.flatnonzero(keep):
         x, y, w, h, area = (int(v) for v in st[j])
-        # Upright or square: specks that ran together, or one the cell's side cut, are
-        # narrower than tall, and no glyph is that small. A flat one is a minus sign or a
-        # dash, unless the cell's top or bottom cut it.
-        cut = (y <= edge or y + h >= height - edge) and w >= h
-        if max(w, h) <= _DOT_MAX and (cut or w <= _DOT_SQUARE * h) and area >= _DOT_FILL * w * h:
+        # A speck the cell's edge cut is a dot too, however narrow what is left of it: it
+        # keeps its full extent along that edge (a minus sign by the cell's side is flat).
+        # An upright blob elsewhere may be the piece of a glyph that broke up.
+        cut = ((x <= edge or x + w >= width - edge) and h >= w) or ((y <= edge or y + h >= height - edge) and w >= h)
+        if max(w, h) <= _DOT_MAX and (cut or max(w, h) <= _DOT_SQUARE * min(w, h)) and area >= _DOT_FILL * w * h:
             dots.append(int(j))
     if not dots:
         return
