@@ -727,14 +727,13 @@ def _page_cuts(loose: list[tuple[int, int, bool, int, int]], ink: np.ndarray, ru
                 if printed <= _px(_CUT_BEYOND) and not ruled[near, x0:x1].any():
                     cuts.append(([g[0] for g in group], level, at_top, x0, x1))
             group = [e] if e is not None else []
-    free = collections.Counter(e[0] for e in loose)
-    ends: dict[int, list[int]] = collections.defaultdict(list)
+    ends: dict[int, list[int]] = collections.defaultdict(list)  # a stretch's loose ends
     for e in loose:
         ends[e[0]].append(e[1])
 
     def column(i: int, at_cuts: collections.Counter) -> bool:
         # Cut at both ends, a column runs down the whole page, never a glyph's height.
-        return free[i] == at_cuts[i] and (free[i] == 1 or max(ends[i]) - min(ends[i]) >= _px(_CUT_SPAN))
+        return len(ends[i]) == at_cuts[i] and (at_cuts[i] == 1 or max(ends[i]) - min(ends[i]) >= _px(_CUT_SPAN))
 
     while True:
         at_cuts = collections.Counter(i for members, *_rest in cuts for i in members)
@@ -1865,8 +1864,7 @@ def _grid(pieces: list[_Piece], index: int, grid_cells: GridCells | None = None)
                     if before.readings and cell.readings:
                         # A label's first half may snap to the whole label on its own
                         # ("社会公益" to "社会公益组织"): the halves join as read, then snap.
-                        text = _snap_voted([_join_halves(a, None, b, None)[0]
-                                            for a, b in zip(before.readings, cell.readings, strict=True)])
+                        text = _snap_voted(_joined_readings(before, cell))
                     rows[r][c] = text
                     if conf_rc is not None:
                         table.confidence[(r, c)] = conf_rc
@@ -1906,15 +1904,20 @@ def _completes(above: list[_Cell], below: _Cell) -> bool:
     if len(above) != 1 or not above[0].text.strip():
         return False
     tops = above[0].readings or [above[0].text]
-    bottoms = below.readings or [below.text]
-    if _snap_voted(bottoms) in _LEXICON_SET:
+    if _snap_voted(below.readings or [below.text]) in _LEXICON_SET:
         return False
-    joins = [_join_halves(a, None, b, None)[0] for a, b in zip(tops, bottoms, strict=False)]
+    joins = _joined_readings(above[0], below)
     label = _snap_voted(joins)
     if label not in _LEXICON_SET:
         return False
     return min(_distance(_snap_key(j), _snap_key(label), 99) for j in joins) \
         < min(_distance(_snap_key(t), _snap_key(label), 99) for t in tops)
+
+
+def _joined_readings(first: _Cell, second: _Cell) -> list[str]:
+    """The readings of a label parted in two cells, joined reading by reading, unsnapped."""
+    tops, bottoms = first.readings or [first.text], second.readings or [second.text]
+    return [_join_halves(a, None, b, None)[0] for a, b in zip(tops, bottoms, strict=False)]
 
 
 def _join_halves(first: str, first_conf: float | None, second: str, second_conf: float | None
