@@ -484,7 +484,8 @@ def read_pdf(data: bytes) -> Document:
             chars = page.chars if found else []
             for i, table in enumerate(found):
                 piece = _Piece(page_no, table, y_offset, _cell_texts(chars, table.cells),
-                               open_top=table is opened[0], open_bottom=table is opened[1])
+                               open_top=table is opened[0] or getattr(table, "open_top", False),
+                               open_bottom=table is opened[1] or getattr(table, "open_bottom", False))
                 first = i == 0 and not _heading_above(page, table)
                 if groups and _continues(groups[-1], piece, last_on_prev_page, first):
                     _join_seam(groups[-1][-1], piece)

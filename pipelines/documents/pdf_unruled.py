@@ -62,6 +62,10 @@ class UnruledTable:
     rectangle over its span, and its bbox (theirs, as pdfplumber computes it)."""
 
     cells: list[Box]
+    # Its first (last) row is a band the page's top (end) closes, not a rule: a row the
+    # page break moved or cut, to be stitched to the part on the page before (after).
+    open_top: bool = False
+    open_bottom: bool = False
 
     @property
     def bbox(self) -> Box:
@@ -814,6 +818,54 @@ def _ruled_rows(chars: list[dict], stack: list[tuple]) -> list[UnruledTable]:
     return out
 
 
+def _run_to(lines: list[list[dict]], y: float, lo: float, hi: float) -> list[list[dict]]:
+    """The lines from the one nearest y outward (`lines` ordered from y away), one line
+    after another with no gap wider than a line, all between lo and hi."""
+    out: list[list[dict]] = []
+    edge = y
+    for line in lines:
+        height = max(ch["bottom"] - ch["top"] for ch in line)
+        gap = min(abs(_top(line) - edge), abs(edge - _bottom(line)))
+        if gap > 1.2 * height or _left(line) < lo - _TOL or _right(line) > hi + _TOL:
+            break
+        out.append(line)
+        edge = _bottom(line) if _top(line) >= y else _top(line)
+    return out
+
+
+def _to_page_ends(chars: list[dict], stack: list[tuple]) -> tuple[list[tuple], tuple[bool, bool]]:
+    """The stack with a band added above its first rule and below its last where the page's
+    own edge closes a row: a browser's print draws a row's top border with the row, so a
+    row the page break moved or cut opens the next page with no rule above it, and the cut
+    row's part before the break has none below it. The lines there are the table's if they
+    run, no gap wider than a line, from the rule to the page's first line (its last, or all
+    but a page number under a gap), all within the rules' width."""
+    lo = min(s[0] for _, sp, *_ in stack for s in sp)
+    hi = max(s[1] for _, sp, *_ in stack for s in sp)
+    top, bottom = stack[0][0], stack[-1][0]
+    above = _lines([ch for ch in chars if (ch["top"] + ch["bottom"]) / 2 < top])
+    below = _lines([ch for ch in chars if (ch["top"] + ch["bottom"]) / 2 > bottom])
+    head = _run_to(above[::-1], top, lo, hi)
+    tail = _run_to(below, bottom, lo, hi)
+    opened = (bool(head) and len(head) == len(above), bool(tail) and _at_bottom(chars, _bottom(tail[-1])))
+    out = list(stack)
+    # The added rule as wide as the one beside it: a wider stack below belongs to another
+    # table (section 四 under section 三, split at its heading).
+    if opened[0]:
+        out.insert(0, (_top(head[-1]) - 1.0, stack[0][1], []))
+    if opened[1]:
+        out.append((_bottom(tail[-1]) + 1.0, stack[-1][1], []))
+    return out, opened
+
+
+def _left(line: list[dict]) -> float:
+    return min(ch["x0"] for ch in line)
+
+
+def _right(line: list[dict]) -> float:
+    return max(ch["x1"] for ch in line)
+
+
 def _at_bottom(chars: list[dict], y: float) -> bool:
     """Whether nothing but a page number is printed below y."""
     below = [ch for ch in chars if ch["top"] > y]
@@ -1037,7 +1089,12 @@ def unruled_tables(page: Page, ruled: list[Box]) -> list[UnruledTable]:
     out: list[UnruledTable] = []
     spans: list[tuple[float, float]] = []
     for stack in _stacks(_rules(page, ruled)):
-        out += _ruled_rows(chars, stack)
+        stack, opened = _to_page_ends(chars, stack)
+        tables = _ruled_rows(chars, stack)
+        if tables:
+            tables[0].open_top = opened[0] and tables[0].bbox[1] <= stack[0][0] + _TOL
+            tables[-1].open_bottom = opened[1] and tables[-1].bbox[3] >= stack[-1][0] - _TOL
+        out += tables
         spans.append((stack[0][0], stack[-1][0]))
     # The lines of a stack of rules are not read again as a table without rules.
     rest = [ch for ch in chars
