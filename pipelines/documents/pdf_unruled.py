@@ -501,13 +501,14 @@ def _empty_columns(chars: list[dict], data: list[list[dict]], gaps: list[tuple[f
 
 
 def _label_starts(lines: list[list[dict]], first_value: float) -> list[float]:
-    """Left edges where label text starts in at least two lines (a label sub-column)."""
+    """Left edges where label text starts in at least two lines (a label sub-column), but
+    not the glyphs of a label spaced out to fill its cell (justified, or letter-spaced)."""
     starts: list[float] = []
-    for line in lines:
+    labels = [[ch for ch in line if ch["x0"] < first_value - _TOL] for line in lines]
+    labels = [line for line in labels if line]
+    for line in labels:
         prev = None
         for ch in line:
-            if ch["x0"] >= first_value - _TOL:
-                break
             if prev is None or ch["x0"] - prev["x1"] > 0.6 * (ch.get("size") or 10):
                 starts.append(ch["x0"])
             prev = ch
@@ -516,11 +517,47 @@ def _label_starts(lines: list[list[dict]], first_value: float) -> list[float]:
     run: list[float] = []
     for x in [*starts, 1e9]:
         if run and x - run[0] > _TOL:
-            if len(run) >= 2:
+            if len(run) >= 2 and not _spaced_out(labels, run[0]):
                 out.append(run[0])
             run = []
         run.append(x)
     return out
+
+
+def _units(line: list[dict]) -> list[tuple[float, float]]:
+    """A line's x-extents of its ideographs one by one and of its other runs (a "1." or a
+    "12"): what a justified line spaces out evenly."""
+    out: list[tuple[float, float]] = []
+    for ch in line:
+        wide = unicodedata.east_asian_width(ch["text"][:1] or " ") in "WF"
+        if out and not wide and not out[-1][2] and ch["x0"] - out[-1][1] < 0.3 * (ch.get("size") or 10):
+            out[-1] = (out[-1][0], ch["x1"], False)
+        else:
+            out.append((ch["x0"], ch["x1"], wide))
+    return [(a, b) for a, b, _ in out]
+
+
+def _spaced_out(labels: list[list[dict]], x: float) -> bool:
+    """Whether the label text starting at x is the second half of lines spaced out to fill
+    a narrow cell, not a column of its own: every label line reaching x has text left of it
+    on the same line, and every line starting a glyph at x spaces its parts evenly (a
+    column's own text sits at its own distance from its neighbour's, whatever it reads)."""
+    witnesses = 0
+    for line in labels:
+        right = [ch for ch in line if ch["x0"] >= x - _TOL]
+        if not right:
+            continue
+        if len(right) == len(line):
+            return False  # a line of its own there: a column
+        if abs(right[0]["x0"] - x) > _TOL:
+            continue
+        units = _units(line)
+        gaps = [b[0] - a[1] for a, b in zip(units, units[1:], strict=False)]
+        size = max(float(ch.get("size") or 10) for ch in line)
+        if not gaps or max(gaps) - min(gaps) > max(1.0, 0.15 * size) or max(gaps) > 1.5 * size:
+            return False
+        witnesses += 1
+    return witnesses >= 2
 
 
 def _ink(ch: dict) -> tuple[float, float]:

@@ -90,8 +90,13 @@ def _source(table: RawTable, r: int, c: int) -> dict:
 def _value_cell(section: str, row: str, col: str, table: RawTable, r: int, cols: list[int], label: str) -> Cell:
     """The value at (r, cols): several grid columns are fine when they are one merged cell."""
     c0 = cols[0]
+    filled = [c for c in cols if table.rows[r][c].strip()]
     if len(cols) > 1 and len({table.origin.get((r, c), (r, c)) for c in cols}) > 1 \
             and len({table.rows[r][c] for c in cols}) > 1:
+        # One value and blanks beside it: one cell under a header spanning columns that other
+        # rows split (a page without column rules cannot show that it spans them too).
+        if len({table.rows[r][c] for c in filled}) == 1:
+            return _value_cell(section, row, col, table, r, filled[:1], label)
         return Cell(section, row, col, None, " | ".join(table.rows[r][c] for c in cols), label,
                     reason="several different cells under one column header", source=_source(table, r, c0))
     pv = parse_value(table.rows[r][c0])
