@@ -107,16 +107,16 @@ def _words(chars: list[dict]) -> list[_Word]:
     return out
 
 
-def _value_words(words: list[_Word]) -> list[_Word] | None:
+def _value_words(words: list[_Word], least: int = 2) -> list[_Word] | None:
     """The numbers of a table row (the words from its first number on), if all of them are
-    numbers or dashes and at least two are numbers; None for any other line."""
+    numbers or dashes and at least `least` are numbers; None for any other line."""
     first = next((i for i, w in enumerate(words) if _NUMBER_RE.match(w.text)), None)
     if first is None:
         return None
     tail = words[first:]
     if not all(_NUMBER_RE.match(w.text) or _DASH_RE.match(w.text) for w in tail):
         return None
-    if sum(1 for w in tail if _NUMBER_RE.match(w.text)) < 2:
+    if sum(1 for w in tail if _NUMBER_RE.match(w.text)) < least:
         return None
     return tail
 
@@ -296,7 +296,7 @@ def _hypotheses(gap: tuple[float, float], left: list[_Word], right: list[_Word])
 
 def _separators(chars: list[dict], data: list[list[dict]], values: list[list[_Word]],
                 label_starts: list[float], x_left: float, rule_xs: list[float],
-                joints: list[float] = ()) -> list[float] | None:
+                joints: list[float] = (), least: int = 2, ruled_right: bool = False) -> list[float] | None:
     """Column separators: value columns from the x-gaps no character of the number rows
     crosses, label columns from the left edges where label text starts repeatedly."""
     # A gap is where the characters of (nearly) every number row leave room: one row in four
@@ -366,6 +366,12 @@ def _separators(chars: list[dict], data: list[list[dict]], values: list[list[_Wo
             seps.append(min(ends, key=lambda x: abs(x - (g[0] + g[1]) / 2)))
         else:
             seps.append(_min_cover_point(chars, g[0], g[1]))
+    if least == 1 and joints:
+        # Rows of one number each leave no gap between the value columns: a browser's cell
+        # borders are the columns there, as they are in the gaps that rows of several leave.
+        extra = [x for x in joints if x > first_value and all(abs(x - v) > _TOL for v in seps)]
+        seps += extra
+        walled.update(round(x, 1) for x in extra)
     if align in ("left", "right") and not joints:
         seps += _empty_columns(chars, data, value_gaps, words, align, walled)
     if not joints:
@@ -395,15 +401,17 @@ def _separators(chars: list[dict], data: list[list[dict]], values: list[list[_Wo
         for c in {bisect.bisect(seps, (w.x0 + w.x1) / 2) for w in ws if _NUMBER_RE.match(w.text)}:
             numbers[c] += 1
     if len(values) == 1:  # a lone row of numbers (allowed by the caller): four of them at least
-        return seps if sum(1 for n in holding if n) >= 4 else None
+        return seps if sum(1 for n in holding if n) >= 4 or (least == 1 and joints) else None
     # Every value column holds numbers in two rows at least: a column of one number is a
     # number out of line (centred numbers of a table that has too few rows to tell its columns).
     first_col = bisect.bisect(seps, first_value)
     # (A column between two drawn cell borders is a column even when empty.)
+    # (The last column too, when the table's right edge is where its rules end.)
     bounds = [x_left, *seps, None]
     loose = [c for c in range(first_col, len(seps) + 1)
-             if not (round(bounds[c], 1) in walled and c < len(seps) and round(seps[c], 1) in walled)]
-    if sum(1 for n in numbers[first_col:] if n >= 2) < 2 or any(holding[c] < 2 for c in loose):
+             if not (round(bounds[c], 1) in walled
+                     and (round(seps[c], 1) in walled if c < len(seps) else ruled_right))]
+    if sum(1 for n in numbers[first_col:] if n >= 2) < least or any(holding[c] < 2 for c in loose):
         return None
     return seps
 
@@ -749,8 +757,10 @@ def _by_band(chars: list[dict], bands: list[tuple[float, float]]) -> list[list[d
 
 
 def _build(chars: list[dict], bands: list[tuple[float, float]], x_left: float, x_right: float,
-           h_wall, rule_xs: list[float] = (), joints: list[float] = (), open_right: bool = False) -> UnruledTable | None:
-    """One table from its row bands: the bands holding a row of numbers give the columns."""
+           h_wall, rule_xs: list[float] = (), joints: list[float] = (), open_right: bool = False,
+           least: int = 2) -> UnruledTable | None:
+    """One table from its row bands: the bands holding a row of numbers give the columns
+    (`least` numbers a row at least)."""
     band_chars = _by_band(chars, bands)
     data: list[list[dict]] = []
     values: list[list[_Word]] = []
@@ -762,7 +772,7 @@ def _build(chars: list[dict], bands: list[tuple[float, float]], x_left: float, x
         ok = False
         for line in lines:
             words = _words(line)
-            vs = _value_words(words)
+            vs = _value_words(words, least)
             if row_vals and wrapped_digits(row_vals, [w.x1 - w.x0 for w in row_vals], words):
                 continue  # digits wrapped in a narrow cell: in their number's cell
             if vs is not None:
@@ -774,13 +784,15 @@ def _build(chars: list[dict], bands: list[tuple[float, float]], x_left: float, x
             values.append(row_vals)
             first_data = r if first_data is None else first_data
     # One row of numbers is a table only with a header above it and nothing but numbers in
-    # it (section 四: fifteen numbers under two header rows).
+    # it (section 四: fifteen numbers under two header rows), or, with a browser's cell
+    # borders to give its columns, any row under a header (the rest went to the next page).
     if len(data) < 2 and not (data and first_data and len(values[0]) >= 4
-                              and len(_words(sorted(data[0], key=lambda c: c["x0"]))) == len(values[0])):
+                              and len(_words(sorted(data[0], key=lambda c: c["x0"]))) == len(values[0])) \
+            and not (data and first_data and least == 1 and joints):
         return None
     first_value = min(w.x0 for ws in values for w in ws)
     starts = _label_starts(label_lines, first_value)
-    seps = _separators(chars, data, values, starts, x_left, rule_xs, joints)
+    seps = _separators(chars, data, values, starts, x_left, rule_xs, joints, least, ruled_right=bool(joints))
     if seps is None:
         return None
     first_col = bisect.bisect(seps, first_value)
@@ -837,6 +849,10 @@ def _ruled_rows(chars: list[dict], stack: list[tuple]) -> list[UnruledTable]:
         rule_xs = [x for i, x in enumerate(ends) if i == 0 or x - ends[i - 1] > _TOL]
         joints = [x for x in _repeated(joints) if lo + _TOL < x < hi - _TOL]  # in two rules at least
         table = _build(inside, bands[r0:r1 + 1], lo, hi, h_wall, rule_xs, joints=joints)
+        if table is None:
+            # Rows of one number each (section 二's parts under "本年处理决定数量", on a page
+            # of their own): the rules make them a table, as two numbers a row do without.
+            table = _build(inside, bands[r0:r1 + 1], lo, hi, h_wall, rule_xs, joints=joints, least=1)
         if table is None and r1 == len(bands) - 1 and r1 > r0:
             below = [ch for ch in chars if (ch["top"] + ch["bottom"]) / 2 > ys[-1]]
             if _at_bottom(chars, ys[-1]):
@@ -855,15 +871,28 @@ def _ruled_rows(chars: list[dict], stack: list[tuple]) -> list[UnruledTable]:
     return out
 
 
-def _run_to(lines: list[list[dict]], y: float, lo: float, hi: float) -> list[list[dict]]:
+def _apart(stack: list[tuple], ruled: list[Box]) -> list[list[tuple]]:
+    """The stack cut where a table the finder read lies between two of its rules: the rules
+    above and below it are two tables' (its own text, left out, leaves no band to split at)."""
+    out: list[list[tuple]] = [[stack[0]]]
+    for a, b in zip(stack, stack[1:], strict=False):
+        if any(a[0] - _TOL <= box[1] and box[3] <= b[0] + _TOL for box in ruled):
+            out.append([])
+        out[-1].append(b)
+    return [part for part in out if len(part) >= _MIN_RULES]
+
+
+def _run_to(lines: list[list[dict]], y: float, lo: float, hi: float, pad: float) -> list[list[dict]]:
     """The lines from the one nearest y outward (`lines` ordered from y away), one line
-    after another with no gap wider than a line, all between lo and hi."""
+    after another with no gap wider than a line (`pad` at most from y itself: a cell's
+    padding), all between lo and hi."""
     out: list[list[dict]] = []
     edge = y
     for line in lines:
         height = max(ch["bottom"] - ch["top"] for ch in line)
         gap = min(abs(_top(line) - edge), abs(edge - _bottom(line)))
-        if gap > 1.2 * height or _left(line) < lo - _TOL or _right(line) > hi + _TOL:
+        room = max(1.2 * height, pad) if not out else 1.2 * height
+        if gap > room or _left(line) < lo - _TOL or _right(line) > hi + _TOL:
             break
         out.append(line)
         edge = _bottom(line) if _top(line) >= y else _top(line)
@@ -875,15 +904,23 @@ def _to_page_ends(chars: list[dict], stack: list[tuple]) -> tuple[list[tuple], t
     own edge closes a row: a browser's print draws a row's top border with the row, so a
     row the page break moved or cut opens the next page with no rule above it, and the cut
     row's part before the break has none below it. The lines there are the table's if they
-    run, no gap wider than a line, from the rule to the page's first line (its last, or all
-    but a page number under a gap), all within the rules' width."""
+    run, no gap wider than a line, from the rule (as far from it as text is from a rule in
+    the stack's rows) to the page's first line (its last, or all but a page number under a
+    gap), all within the rules' width."""
     lo = min(s[0] for _, sp, *_ in stack for s in sp)
     hi = max(s[1] for _, sp, *_ in stack for s in sp)
     top, bottom = stack[0][0], stack[-1][0]
+    # The room a cell leaves between its rule and its text, above it and below it.
+    over, under = 0.0, 0.0
+    for a, b in zip(stack, stack[1:], strict=False):
+        inside = [ch for ch in chars if a[0] < (ch["top"] + ch["bottom"]) / 2 < b[0]]
+        if inside:
+            over = max(over, min(ch["top"] for ch in inside) - a[0])
+            under = max(under, b[0] - max(ch["bottom"] for ch in inside))
     above = _lines([ch for ch in chars if (ch["top"] + ch["bottom"]) / 2 < top])
     below = _lines([ch for ch in chars if (ch["top"] + ch["bottom"]) / 2 > bottom])
-    head = _run_to(above[::-1], top, lo, hi)
-    tail = _run_to(below, bottom, lo, hi)
+    head = _run_to(above[::-1], top, lo, hi, under + 1.0)
+    tail = _run_to(below, bottom, lo, hi, over + 1.0)
     opened = (bool(head) and len(head) == len(above), bool(tail) and _at_bottom(chars, _bottom(tail[-1])))
     out = list(stack)
     # The added rule as wide as the one beside it: a wider stack below belongs to another
@@ -1001,8 +1038,9 @@ def _line_rows(lines: list[list[dict]]) -> list[UnruledTable]:
                 break
             lo -= 1
         # Continuation lines of the last row: label text only, no gap.
+        # (A line reaching over the value columns is the next part's caption or header.)
         end = hi
-        while end + 1 < n and end + 1 < j and end - hi < 3:
+        while end + 1 < n and end + 1 < j and end - hi < 3 and info[end + 1][0][-1]["x1"] <= values_from + _TOL:
             end += 1
         table = _from_lines(info[lo:end + 1], first_data=i - lo)
         if table is not None:
@@ -1125,7 +1163,7 @@ def unruled_tables(page: Page, ruled: list[Box]) -> list[UnruledTable]:
         return []
     out: list[UnruledTable] = []
     spans: list[tuple[float, float]] = []
-    for stack in _stacks(_rules(page, ruled)):
+    for stack in (part for whole in _stacks(_rules(page, ruled)) for part in _apart(whole, ruled)):
         stack, opened = _to_page_ends(chars, stack)
         tables = _ruled_rows(chars, stack)
         if tables:
