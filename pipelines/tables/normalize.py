@@ -516,6 +516,26 @@ def _header_metrics(row: list[str]) -> dict[int, tuple[str, str]]:
     return found
 
 
+def _spread_lone_metric(row: list[str], metrics: dict[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
+    """A header row naming one metric: the empty header cells beside it are its too. Its cell
+    spans the value columns the sub-table above splits (本年处理决定数量 under three columns),
+    and a page without column rules prints the header centred in one of them, its value
+    perhaps in another."""
+    if len({metric for metric, _ in metrics.values()}) != 1:
+        return metrics
+    out = dict(metrics)
+    first, last = min(metrics), max(metrics)
+    c = first - 1
+    while c >= 1 and not row[c].strip():  # (column 0 is the rows' labels')
+        out[c] = metrics[first]
+        c -= 1
+    c = last + 1
+    while c < len(row) and not row[c].strip():
+        out[c] = metrics[last]
+        c += 1
+    return out
+
+
 @_memo
 def _metric_of(text: str) -> str | None:
     key = label_key(text)
@@ -554,7 +574,7 @@ def _active_disclosure(tables: list[RawTable], warnings: list[str]) -> list[Cell
             if "第二十条" in joined and not any(parse_value(c).value for c in row if c and "第二十条" not in c):
                 metrics, open_header = {}, None  # a caption row opens a new sub-table with its own columns
                 continue
-            header = _header_metrics(row)
+            header = _spread_lone_metric(row, _header_metrics(row))
             if header and (_match_item(row[0]) is None):
                 if open_header is not None and len(open_header) == len(row):
                     row = [a if a == b else a + b for a, b in zip(open_header, row, strict=True)]
@@ -578,6 +598,10 @@ def _active_disclosure(tables: list[RawTable], warnings: list[str]) -> list[Cell
                 if cut is not None:
                     item, label, values_at, second = cut
                     joined_rows.add(second)
+            printed = [parse_value(t) for t in table.rows[values_at][first_metric_col:]]
+            if not any(v.value is not None and not v.was_blank for v in printed) \
+                    and any(v.printed and v.value is None for v in printed):
+                continue  # a header's words under a label carried over a page break, no row
             row_key = item or "extra:" + label
             for metric, cols, unit in columns:
                 cell = _value_cell("active_disclosure", row_key, metric, table, values_at, cols, label)
