@@ -241,7 +241,9 @@ def _applicant_columns_by_order(table: RawTable) -> tuple[dict[int, str], int] |
     if start is None:
         return None
     header = [t for c in range(table.n_cols) for t in _column_stack(table, c, range(start))]
-    if not any("申请人" in label_key(t) or "法人或其他组织" in label_key(t) for t in header):
+    # (Or its leaf labels of 法人或其他组织: the header's top went to the page before.)
+    orgs = {key for t in header for key in _applicants_named(t)} - {"natural_person", "total"}
+    if not any("申请人" in label_key(t) or "法人或其他组织" in label_key(t) for t in header) and len(orgs) < 3:
         return None
     rows = range(start, min(start + 4, len(table.rows)))
     cols = [c for c in range(table.n_cols) if any(prints_number(table.rows[r][c]) for r in rows)]
