@@ -1025,7 +1025,9 @@ def _line_rows(lines: list[list[dict]]) -> list[UnruledTable]:
                 break
             if info[j][2] is not None:
                 hi = j
-            elif j - hi > 3:
+            elif j - hi > (12 if _right(info[j][0]) <= values_from + _TOL else 3):
+                # (A narrow label column wraps two middle-aligned labels into many lines
+                # between their numbers; prose reaches over the value columns.)
                 break
             j += 1
         # Header lines above: up to a gap, a heading or a sentence, and never into the lines
@@ -1069,12 +1071,17 @@ def _from_lines(info: list, first_data: int) -> UnruledTable | None:
         return None
     first_value = min(w.x0 for _, _, v in info if v is not None for w in v)
     # A row's first label line may stand above its numbers (vertical-align: middle).
+    # (In a narrow column a label wraps into many lines above its numbers: up through label
+    # lines only, never past a line reaching over the values.)
     start = first_data
-    for k in (first_data - 1, first_data - 2):
-        if k >= 0 and info[k][2] is None and _MARK_RE.match(_label(info[k][0], first_value)):
+    for k in range(first_data - 1, -1, -1):
+        if info[k][2] is not None or _right(info[k][0]) > first_value - _TOL:
+            k = -1
+            break
+        if _MARK_RE.match(_label(info[k][0], first_value)):
             start = k
             break
-    else:
+    if start == first_data:
         # Or, with no mark, a label line right above the numbers' line as a label line is
         # right below it: the numbers in the middle of a label of three lines, one column's.
         above, d = first_data - 1, first_data
@@ -1091,7 +1098,14 @@ def _from_lines(info: list, first_data: int) -> UnruledTable | None:
                 and _top(info[d + 1][0]) - _bottom(info[d][0]) < 0.5 * height):
             start = above
     groups: list[list[int]] = [[k] for k in range(start)]
-    has_num: list[bool] = [False] * start
+    # Label lines right above the first row's are the end of a row the page break cut: one
+    # row, not a header line each.
+    tail = start
+    while tail > 0 and _right(info[tail - 1][0]) <= first_value - _TOL and info[tail - 1][2] is None:
+        tail -= 1
+    if start - tail >= 2:
+        groups = [[k] for k in range(tail)] + [list(range(tail, start))]
+    has_num: list[bool] = [False] * len(groups)
     # Words in the value columns: a header line (of the next part of the table).
     worded_at = [any(not (_NUMBER_RE.match(w.text) or _DASH_RE.match(w.text))
                      for w in words if w.x0 >= first_value - _TOL) for _, words, _ in info]
