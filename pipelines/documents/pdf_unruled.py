@@ -54,6 +54,8 @@ _MIN_RULE = 20.0
 _MIN_RULES = 3
 # Rules further apart than this are not of one table (a merged row band is far shorter).
 _MAX_BAND = 400.0
+# Label lines (left of the values) one row may wrap into, in a column two glyphs wide.
+_LABEL_LINES = 30
 
 
 @dataclass
@@ -1008,7 +1010,10 @@ def _line_rows(lines: list[list[dict]]) -> list[UnruledTable]:
         lo = hi = i
         j = i + 1
         values_from = info[i][2][0].x0
-        text_from = info[i][0][0]["x0"]
+        # Where the rows' labels start: a middle-aligned row prints its numbers on a line of
+        # their own, between its label's lines.
+        text_from = min(info[k][0][0]["x0"] for k in (i - 1, i, i + 1)
+                        if 0 <= k < n and abs(_mid(info[k][0]) - _mid(info[i][0])) <= step)
 
         def heading(k: int, values_from: float = values_from, text_from: float = text_from) -> bool:
             # A section heading: a numbered line without numbers reaching over the value
@@ -1025,7 +1030,7 @@ def _line_rows(lines: list[list[dict]]) -> list[UnruledTable]:
                 break
             if info[j][2] is not None:
                 hi = j
-            elif j - hi > (12 if _right(info[j][0]) <= values_from + _TOL else 3):
+            elif j - hi > (_LABEL_LINES if _right(info[j][0]) <= values_from + _TOL else 3):
                 # (A narrow label column wraps two middle-aligned labels into many lines
                 # between their numbers; prose reaches over the value columns.)
                 break
@@ -1042,7 +1047,7 @@ def _line_rows(lines: list[list[dict]]) -> list[UnruledTable]:
         # Continuation lines of the last row: label text only, no gap.
         # (A line reaching over the value columns is the next part's caption or header.)
         end = hi
-        while end + 1 < n and end + 1 < j and end - hi < 3 and info[end + 1][0][-1]["x1"] <= values_from + _TOL:
+        while end + 1 < n and end + 1 < j and end - hi < _LABEL_LINES and info[end + 1][0][-1]["x1"] <= values_from + _TOL:
             end += 1
         table = _from_lines(info[lo:end + 1], first_data=i - lo)
         if table is not None:
@@ -1133,7 +1138,8 @@ def _from_lines(info: list, first_data: int) -> UnruledTable | None:
         titled = not numeric and k + 1 < len(info) and worded_at[k + 1]
         new = (k == start or worded or titled or bool(_MARK_RE.match(label))
                or (numeric and (bool(label.strip()) or middle) and has_num[-1]))
-        if new and middle and numeric and not worded and k > start and has_num[-1]:
+        if new and middle and numeric and not worded and k > start and has_num[-1] \
+                and not _MARK_RE.match(label):  # (a numbering mark is its label's first line)
             # Middle-aligned: the label lines since the last row's numbers that stand nearer
             # these numbers than those are this row's first lines.
             g = groups[-1]
