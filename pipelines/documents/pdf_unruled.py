@@ -1190,8 +1190,10 @@ def unruled_tables(page: Page, ruled: list[Box]) -> list[UnruledTable]:
             tables[0].open_top = opened[0] and tables[0].bbox[1] <= stack[0][0] + _TOL
             tables[-1].open_bottom = opened[1] and tables[-1].bbox[3] >= stack[-1][0] - _TOL
         out += tables
-        spans.append((stack[0][0], stack[-1][0]))
-    # The lines of a stack of rules are not read again as a table without rules.
+        if tables:
+            spans.append((stack[0][0], stack[-1][0]))
+    # The lines of a stack of rules that made a table are not read again as one without
+    # rules (rules around whole parts, not rows, make none: their lines are read as lines).
     rest = [ch for ch in chars
             if not any(a - _TOL <= (ch["top"] + ch["bottom"]) / 2 <= b + _TOL for a, b in spans)]
     if rest:

@@ -518,6 +518,15 @@ def _header_metrics(row: list[str]) -> dict[int, tuple[str, str]]:
     return found
 
 
+def _stacked(texts: list[str]) -> str:
+    """A column's header lines read top down, a merged cell's text once."""
+    out: list[str] = []
+    for t in texts:
+        if t and (not out or out[-1] != t):
+            out.append(t)
+    return "".join(out)
+
+
 def _spread_lone_metric(row: list[str], metrics: dict[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
     """A header row naming one metric: the empty header cells beside it are its too. Its cell
     spans the value columns the sub-table above splits (本年处理决定数量 under three columns),
@@ -566,25 +575,32 @@ def _active_disclosure(tables: list[RawTable], warnings: list[str]) -> list[Cell
     for table in tables:
         metrics: dict[int, tuple[str, str]] = {}
         joined_rows: set[int] = set()  # second parts of item rows cut by a page break
-        # The header row just read, while no item row has followed it: a header row cut by a
-        # page break continues on the next row ("上一年项目数" / "量"), read as one.
-        open_header: list[str] | None = None
+        # The rows read since a caption or an item row that print no number and name no item:
+        # a header's lines, read as one header column by column (a header cut by a page break,
+        # "上一年项目数" / "量", or printed a line a row by a page without rules).
+        lines: list[list[str]] = []
         for r, row in enumerate(table.rows):
             joined = joined_key(dict.fromkeys(row))
             if not joined:
                 continue
             if "第二十条" in joined and not any(parse_value(c).value for c in row if c and "第二十条" not in c):
-                metrics, open_header = {}, None  # a caption row opens a new sub-table with its own columns
+                metrics, lines = {}, []  # a caption row opens a new sub-table with its own columns
                 continue
+            # (An item's label over header words: carried over a page break by the seam.)
+            if not any(prints_number(c) for c in row) and (_match_item(row[0]) is None or _header_metrics(row)):
+                lines.append(row)
+                stacked = [_stacked([line[c] for line in lines if c < len(line)]) for c in range(len(row))]
+                header = _spread_lone_metric(stacked, _header_metrics(stacked))
+                if header and len(header) >= len(metrics if len(lines) > 1 else {}):
+                    metrics = header
+                    columns, first_metric_col = _metric_columns(metrics), min(metrics)
+                continue
+            lines = []
             header = _spread_lone_metric(row, _header_metrics(row))
             if header and (_match_item(row[0]) is None):
-                if open_header is not None and len(open_header) == len(row):
-                    row = [a if a == b else a + b for a, b in zip(open_header, row, strict=True)]
-                    header = _header_metrics(row) or header
-                metrics, open_header = header, list(row)
+                metrics = header
                 columns, first_metric_col = _metric_columns(metrics), min(metrics)
                 continue
-            open_header = None
             if not metrics:
                 continue
             if r in joined_rows:
