@@ -388,7 +388,19 @@ def _active_row(line: str) -> tuple[str | None, str, list[str]]:
     key = label_key(_ACTIVE_HEADER_JUNK_RE.sub("", label_key(label).replace("信息内容", "")))
     named = {item for item, pattern in _ITEM_ANYWHERE if pattern.search(key)}
     item = _match_item(key) if n else None
+    if item is not None and _unexplained(key, item) > 3:
+        item = None  # glyphs of another row's label mixed in (行可…许 around 其他对外管理服务事项)
     return (item if named == {item} else None), clean_cell(label), tokens[n:]
+
+
+def _unexplained(key: str, item: str) -> int:
+    """The ideographs of a label left when its item's words and any bracketed note are
+    taken out."""
+    rest = re.sub(r"[（(][^）)]*[）)]", "", key)
+    for name, pattern in _ITEM_ANYWHERE:
+        if name == item:
+            rest = pattern.sub("", rest, count=1)
+    return sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff")
 
 
 def active_cells(text: str) -> list[Cell]:
