@@ -200,6 +200,19 @@ def test_a_point_lost_is_never_taken_for_an_integer(text, how):
     assert ocr._point_doubt(text, cell, view, []) is None
 
 
+@pytest.mark.parametrize("text", ["75394432.52", "5949.088667", "12.5", "1234.56"])
+def test_a_point_lost_before_a_unit_is_doubted_too(text):
+    """75394432.52元 read 7539443252元 on a real page's scan, every reading confident: the
+    number before a unit is held to its glyphs as a bare one is (the unit's glyph, here a
+    letter standing for 元, left out of both)."""
+    cell = _digit_cell(text + "U", drop_point=True)
+    bare, view = ocr._without_unit(cell, text.replace(".", "") + "元", ocr._number_view(cell))
+    assert bare == text.replace(".", "") and len(view.runs) == len(cell.glyphs) - 1
+    assert ocr._point_doubt(bare, cell, view, []) is not None
+    right, view = ocr._without_unit(cell, text + "元", ocr._number_view(cell))
+    assert ocr._point_doubt(right, cell, view, []) is None
+
+
 @pytest.mark.parametrize("text", ["5949088667", "125", "30", "1234", "80584"])
 def test_an_integer_without_a_point_on_the_image_stands(text):
     cell = _digit_cell(text)

@@ -1303,7 +1303,14 @@ def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, view: _N
             if a in _DASHES:
                 return "—", conf, False
             fits = False
-            if view is not None and not unit and a != "/":
+            if unit:
+                # The number before a unit is held to its glyphs as a bare one is (a point
+                # lost from 75394432.52元 leaves digits that all read confidently).
+                bare_view = _number_view(cell, drop_runs=len(unit.group(1)))
+                lo, hi = bare_view.expected() if bare_view is not None else (0, -1)
+                if not lo <= len(bare) <= hi:
+                    conf = min(conf, 50.0)
+            elif view is not None and a != "/":
                 lo, hi = view.expected()
                 fits = lo <= len(a) <= hi
                 if not fits:
@@ -1563,6 +1570,14 @@ def _point_doubt(text: str, cell: _Cell, view: _Number | None, readings: list[st
     return "the decimal point on the image is not where the reading puts it"
 
 
+def _without_unit(cell: _Cell, text: str, view: _Number | None) -> tuple[str, _Number | None]:
+    """A reading and its view, the unit it ends with (元, 万元, 件 …) left out of both."""
+    unit = _UNIT_RE.search(text)
+    if not unit or not _NUMBER_RE.match(text[: unit.start()]):
+        return text, view
+    return text[: unit.start()], _number_view(cell, drop_runs=len(unit.group(1)))
+
+
 def _money_doubt(text: str, view: _Number | None) -> str | None:
     """In a column of sums of money or decimals: why the glyphs do not confirm the number's
     length exactly (a point or digit lost in a run of touching glyphs), or None."""
@@ -1597,7 +1612,8 @@ def _confirm_points(cells: list[_Cell], views: list[_Number | None],
         reads = [line.text for line in grey[i][:1] + ink[i][:1]]
         if numbers[i] is not None and numbers[i][0] is not None:  # type: ignore[index]
             reads.append(numbers[i][0].replace(" ", ""))  # type: ignore[index,union-attr]
-        reason = _point_doubt(_as_number(cell.text), cell, views[i], reads)
+        text, view = _without_unit(cell, _as_number(cell.text), views[i])
+        reason = _point_doubt(text, cell, view, reads)
         if reason:
             doubts[id(cell)] = reason
     out = []
@@ -1614,7 +1630,7 @@ def _confirm_points(cells: list[_Cell], views: list[_Number | None],
                 money = any(_MONEY_RE.search(t) for rr, t in col if rr < r)
                 beside = any(decimal[rr] and col[rr][1] != text for rr in (r - 1, r + 1) if 0 <= rr < len(col))
                 if beside or money:
-                    reason = _money_doubt(_as_number(text), views[index[id(cell)]])
+                    reason = _money_doubt(*_without_unit(cell, _as_number(text), views[index[id(cell)]]))
                     if reason:
                         doubts[id(cell)] = reason
         for (r, c), cid in sorted(table.origin.items()):
