@@ -261,3 +261,31 @@ def test_stroke_width_of_a_patch_all_ink() -> None:
     glyph = np.zeros((20, 20), np.uint8)
     glyph[:, 8:12] = 255  # a vertical stroke 4 px wide
     assert 3.0 <= _stroke_width(glyph) <= 5.0
+
+
+def _read(text: str, prob: float = 0.95) -> list[ocr._Line]:
+    return [ocr._Line(text, [prob] * len(text))]
+
+
+@pytest.mark.parametrize("grey, ink", [("Q", "Q"), ("0", "Q"), ("O", "0`"), ("0.", "0.")])
+def test_a_lone_zero_read_as_a_letter_beside_a_speck_is_a_zero(grey, ink):
+    """Noise beside a thin "0" makes the recogniser read Q, O or 0.; tesseract, digits only,
+    reads 0: one glyph one digit wide, every rendering a zero's look-alike, is a 0."""
+    cell = _digit_cell("0")
+    view = ocr._number_view(cell)
+    sure = ("0", 96.0, True)
+    conf = ocr._lone_zero(sure, view, _read(grey), _read(ink))
+    assert conf is not None and conf >= 80
+    text, conf, _ = ocr._decide(cell, sure, view, _read(grey), _read(ink))
+    assert (text, conf >= 80) == ("0", True)
+
+
+@pytest.mark.parametrize("text, grey, ink, number", [
+    ("0", "Q", "8", ("0", 96.0, True)),  # one rendering reads another digit
+    ("0", "Q", "Q", ("8", 96.0, True)),  # tesseract reads another digit
+    ("0", "Q", "Q", ("0,", 70.0, True)),  # a mark, tesseract unsure: the recogniser must read 0
+    ("60", "Q", "Q", ("0", 96.0, True)),  # two glyphs on the image
+])
+def test_what_is_not_a_lone_zero_is_not_taken_for_one(text, grey, ink, number):
+    cell = _digit_cell(text)
+    assert ocr._lone_zero(number, ocr._number_view(cell), _read(grey), _read(ink)) is None
