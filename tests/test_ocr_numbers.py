@@ -267,7 +267,7 @@ def _read(text: str, prob: float = 0.95) -> list[ocr._Line]:
     return [ocr._Line(text, [prob] * len(text))]
 
 
-@pytest.mark.parametrize("grey, ink", [("Q", "Q"), ("0", "Q"), ("O", "0`"), ("0.", "0.")])
+@pytest.mark.parametrize("grey, ink", [("Q", "Q"), ("0", "Q"), ("O", "0`"), ("0.", "0."), ("0°", "0"), ("■0", "0")])
 def test_a_lone_zero_read_as_a_letter_beside_a_speck_is_a_zero(grey, ink):
     """Noise beside a thin "0" makes the recogniser read Q, O or 0.; tesseract, digits only,
     reads 0: one glyph one digit wide, every rendering a zero's look-alike, is a 0."""
@@ -289,3 +289,12 @@ def test_a_lone_zero_read_as_a_letter_beside_a_speck_is_a_zero(grey, ink):
 def test_what_is_not_a_lone_zero_is_not_taken_for_one(text, grey, ink, number):
     cell = _digit_cell(text)
     assert ocr._lone_zero(number, ocr._number_view(cell), _read(grey), _read(ink)) is None
+
+
+def test_a_lone_zero_tesseract_is_less_sure_of_needs_the_digit_read_twice():
+    cell = _digit_cell("0")
+    view = ocr._number_view(cell)
+    unsure = ("0", 69.0, False)
+    assert ocr._lone_zero(unsure, view, _read("Q"), _read("0")) == 80.0
+    assert ocr._lone_zero(unsure, view, _read("Q"), _read("Q")) is None
+    assert ocr._lone_zero(("0", 40.0, False), view, _read("0"), _read("0")) is None

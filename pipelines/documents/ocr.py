@@ -1279,36 +1279,33 @@ def _as_number(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace(" ", "")
 
 
-# What the recogniser makes of a lone "0" with a speck beside it: a letter like it, and the
-# speck read as a mark of its own.
+# What the recogniser makes of a lone "0" with a speck beside it: a letter like it (the
+# speck read as a mark of its own, left out: only letters and digits are kept).
 _ZERO_LOOKS = frozenset("0OoQD")
-_SPECK_READS = frozenset(".,`'\"*-!?■·:;_~|")
 
 
 def _lone_zero(number: tuple[str | None, float, bool] | None, view: _Number | None,
                grey: list[_Line], ink: list[_Line]) -> float | None:
     """The confidence of a cell that is one "0" and specks, or None. Noise beside a thin zero
     makes the recogniser read "Q", "O" or "0." on one rendering or both, while tesseract,
-    reading digits only, reads 0 with confidence: taken when the image holds one glyph one
-    digit wide (anything else no taller than a speck) and every rendering reads a zero's
-    look-alike once the marks specks make are left out (the digit itself, where tesseract
-    read a mark too or was less sure)."""
+    reading digits only, reads 0: taken when the image holds one glyph that may be one digit
+    (anything else no bigger than a speck), every reading is a zero or its look-alike once
+    the specks' marks are left out, and tesseract reads 0 surely, or, less surely, with one
+    rendering of the recogniser reading the digit itself too."""
     if view is None or number is None or number[0] is None or not grey or not ink:
-        return None
-    if "".join(ch for ch in number[0] if ch not in _SPECK_READS and ch != " ") != "0" or number[1] < _TIE_MIN:
         return None
     h = max(view.height, 1)
     tall = [r for r in view.runs if r[3] - r[1] >= 0.5 * h]
-    if len(tall) != 1 or view.chars(tall[0]) != (1, 1) \
+    if len(tall) != 1 or view.chars(tall[0])[0] != 1 \
             or any(max(r[2] - r[0], r[3] - r[1]) > 0.3 * h for r in view.runs if r not in tall):
+        return None  # (one digit by its width at least: a speck glued to it may widen it)
+    cores = ["".join(ch for ch in unicodedata.normalize("NFKC", t) if ch.isalnum())
+             for t in (grey[0].text, ink[0].text, number[0])]
+    if any(len(core) != 1 or core not in _ZERO_LOOKS for core in cores) or cores[2] != "0":
         return None
-    cores = ["".join(ch for ch in _as_number(line.text) if ch not in _SPECK_READS) for line in (grey[0], ink[0])]
-    if any(len(core) != 1 or core not in _ZERO_LOOKS for core in cores):
-        return None
-    if number[0].strip() == "0" and number[1] >= 80:
+    if number[1] >= 80:
         return number[1]
-    # (tesseract read the speck too, or less surely: the recogniser must read the digit.)
-    return 80.0 if cores == ["0", "0"] else None
+    return 80.0 if number[1] >= _TIE_MIN and cores.count("0") >= 2 else None
 
 
 def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, view: _Number | None,
