@@ -24,9 +24,18 @@ In cells aligned in the middle, a row's first label lines stand above its number
 
 Only what looks like a table is returned: two value columns of numbers at least, over two
 rows at least in which, after the first number, only numbers follow (prose puts words
-between its numbers), or one such row of four numbers under a header (section 四). A
-table in which two numbers, or a number and words, would be read as one cell is not
-returned at all: no table is better than a wrong number.
+between its numbers), or one such row of four numbers under a header (section 四); between
+rules, rows of one number each too (section 二's parts), and a lone row under a header where
+a browser's cell borders give the columns. A table in which two numbers, or a number and
+words, would be read as one cell is not returned at all: no table is better than a wrong
+number.
+
+A browser's print draws a row's top border with the row: a row the page break moved or cut
+has no rule on the page's edge. The lines between that edge and the first (last) rule, when
+they run to it gapless within the rules' width, are a row, and the table is marked open
+there so the PDF reader stitches the cut row. Glyphs a narrow cell spaces out to fill its
+width (justified, letter-spaced) repeat their left edges as a column's would: they are no
+column when every label line reaching them has text on its left, spaced evenly.
 """
 
 from __future__ import annotations
