@@ -176,6 +176,11 @@ def test_rows_rebuilt_from_words_name_no_item_from_two_labels_pieces() -> None:
     assert _active_row("信容行可其他对外管理服务事项 息 政 内 许\t396 0 181")[0] is None
     assert _active_row("其他对外管理服务事项\t10 0 153")[0] == "other_management_services"
     assert _active_row("规章（设区的市、自治州人民政府应提供相关数据）\t1 1 13")[0] == "regulations"
+    # The next row's label begun on this line, a bracket the line cut, a caption glued on:
+    # all explained.
+    assert _active_row("信息内容 行政许可其他对外\t475 +22 16845")[0] == "administrative_licensing"
+    assert _active_row("规章（设区的市、自治州\t0 0 8")[0] == "regulations"
+    assert _active_row("行政强制第二十条第（八）项\t37 +3 14")[0] == "administrative_coercion"
 
 
 # ── real pages printed by Chromium ───────────────────────────────────────────

@@ -394,12 +394,19 @@ def _active_row(line: str) -> tuple[str | None, str, list[str]]:
 
 
 def _unexplained(key: str, item: str) -> int:
-    """The ideographs of a label left when its item's words and any bracketed note are
+    """The ideographs of a label left when its item's words, any bracketed note (closed or
+    cut off by the line's end) and a part's caption glued to it (第二十条第（六）项) are
     taken out."""
-    rest = re.sub(r"[（(][^）)]*[）)]", "", key)
+    rest = re.sub(r"第[一二三四五六七八九十]+条(?:第[（(][^）)]*[）)]项)?", "", key)
+    rest = re.sub(r"[（(][^）)]*(?:[）)]|$)", "", rest)
     for name, pattern in _ITEM_ANYWHERE:
         if name == item:
-            rest = pattern.sub("", rest, count=1)
+            parts = pattern.split(rest, maxsplit=1)
+            head, tail = parts[0], (parts[-1] if len(parts) > 1 else "")
+            # (The start of the next row's label, wrapped onto this line, is explained too.)
+            if tail and any(label.startswith(tail) for label in T.PRINTED_LABELS):
+                tail = ""
+            rest = head + tail
     return sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff")
 
 
