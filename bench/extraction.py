@@ -397,6 +397,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _reproducible(argv: list[str]) -> list[str]:
+    """The command's arguments without `--json [PATH]`: a copy written elsewhere (a path on
+    one machine) changes none of the figures."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip and not arg.startswith("-"):
+            skip = False
+            continue
+        skip = arg == "--json"
+        if not skip and not arg.startswith("--json="):
+            out.append(arg)
+    return out
+
+
 def write_results(path: Path, results: list[DocResult], argv: list[str], by_traits: bool) -> None:
     """The benchmark's tables as a Markdown file, with how and where they were made."""
     import datetime
@@ -406,7 +421,7 @@ def write_results(path: Path, results: list[DocResult], argv: list[str], by_trai
     lines = [
         "# Extraction benchmark results",
         "",
-        "Written by `python -m bench.extraction " + " ".join(argv) + "`; do not edit by hand.",
+        "Written by `python -m bench.extraction " + " ".join(_reproducible(argv)) + "`; do not edit by hand.",
         "",
         f"- made: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
