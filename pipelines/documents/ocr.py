@@ -1291,7 +1291,8 @@ def _lone_zero(number: tuple[str | None, float, bool] | None, view: _Number | No
     reading digits only, reads 0: taken when the image holds one glyph that may be one digit
     (anything else no bigger than a speck), every reading is a zero or its look-alike once
     the specks' marks are left out, and tesseract reads 0 surely, or, less surely, with one
-    rendering of the recogniser reading the digit itself too."""
+    rendering of the recogniser reading the digit itself too. Two plain "0" readings are left
+    to the rules every number's probabilities go by."""
     if view is None or number is None or number[0] is None or not grey or not ink:
         return None
     h = max(view.height, 1)
@@ -1299,13 +1300,17 @@ def _lone_zero(number: tuple[str | None, float, bool] | None, view: _Number | No
     if len(tall) != 1 or view.chars(tall[0])[0] != 1 \
             or any(max(r[2] - r[0], r[3] - r[1]) > 0.3 * h for r in view.runs if r not in tall):
         return None  # (one digit by its width at least: a speck glued to it may widen it)
+    if [_as_number(grey[0].text), _as_number(ink[0].text)] == ["0", "0"]:
+        return None  # plain zeros: the probabilities' own rules decide (`_decide`)
     cores = ["".join(ch for ch in unicodedata.normalize("NFKC", t) if ch.isalnum())
              for t in (grey[0].text, ink[0].text, number[0])]
     if any(len(core) != 1 or core not in _ZERO_LOOKS for core in cores) or cores[2] != "0":
         return None
+    # The renderings that read the digit itself are held to the probabilities a number is.
+    zeros = [line.conf for line, core in zip((grey[0], ink[0]), cores, strict=False) if core == "0"]
     if number[1] >= 80:
-        return number[1]
-    return 80.0 if number[1] >= _TIE_MIN and cores.count("0") >= 2 else None
+        return number[1] if all(conf >= _TIE_LOW for conf in zeros) else None
+    return 80.0 if number[1] >= _TIE_MIN and any(conf >= _TIE_MIN for conf in zeros) else None
 
 
 def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, view: _Number | None,
