@@ -1343,7 +1343,7 @@ def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, view: _N
             if unit:
                 # The number before a unit is held to its glyphs as a bare one is (a point
                 # lost from 75394432.52元 leaves digits that all read confidently).
-                bare_view = _number_view(cell, drop_runs=len(unit.group(1)))
+                _bare, bare_view = _without_unit(cell, a, view)
                 lo, hi = bare_view.expected() if bare_view is not None else (0, -1)
                 if not lo <= len(bare) <= hi:
                     conf = min(conf, 50.0)

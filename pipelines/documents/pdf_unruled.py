@@ -923,11 +923,11 @@ def _to_page_ends(chars: list[dict], stack: list[tuple]) -> tuple[list[tuple], t
     top, bottom = stack[0][0], stack[-1][0]
     # The room a cell leaves between its rule and its text, above it and below it.
     over, under = 0.0, 0.0
-    for a, b in zip(stack, stack[1:], strict=False):
-        inside = [ch for ch in chars if a[0] < (ch["top"] + ch["bottom"]) / 2 < b[0]]
+    bands = [(a[0], b[0]) for a, b in zip(stack, stack[1:], strict=False)]
+    for (a, b), inside in zip(bands, _by_band(chars, bands), strict=True):
         if inside:
-            over = max(over, min(ch["top"] for ch in inside) - a[0])
-            under = max(under, b[0] - max(ch["bottom"] for ch in inside))
+            over = max(over, min(ch["top"] for ch in inside) - a)
+            under = max(under, b - max(ch["bottom"] for ch in inside))
     above = _lines([ch for ch in chars if (ch["top"] + ch["bottom"]) / 2 < top])
     below = _lines([ch for ch in chars if (ch["top"] + ch["bottom"]) / 2 > bottom])
     head = _run_to(above[::-1], top, lo, hi, under + 1.0)
@@ -1056,7 +1056,7 @@ def _line_rows(lines: list[list[dict]]) -> list[UnruledTable]:
         # Continuation lines of the last row: label text only, no gap.
         # (A line reaching over the value columns is the next part's caption or header.)
         end = hi
-        while end + 1 < n and end + 1 < j and end - hi < _LABEL_LINES and info[end + 1][0][-1]["x1"] <= values_from + _TOL:
+        while end + 1 < n and end + 1 < j and end - hi < _LABEL_LINES and _right(info[end + 1][0]) <= values_from + _TOL:
             end += 1
         table = _from_lines(info[lo:end + 1], first_data=i - lo)
         if table is not None:
@@ -1090,7 +1090,6 @@ def _from_lines(info: list, first_data: int) -> UnruledTable | None:
     start = first_data
     for k in range(first_data - 1, -1, -1):
         if info[k][2] is not None or _right(info[k][0]) > first_value - _TOL:
-            k = -1
             break
         if _MARK_RE.match(_label(info[k][0], first_value)):
             start = k
@@ -1198,8 +1197,7 @@ def unruled_tables(page: Page, ruled: list[Box]) -> list[UnruledTable]:
         if tables:
             tables[0].open_top = opened[0] and tables[0].bbox[1] <= stack[0][0] + _TOL
             tables[-1].open_bottom = opened[1] and tables[-1].bbox[3] >= stack[-1][0] - _TOL
-        out += tables
-        if tables:
+            out += tables
             spans.append((stack[0][0], stack[-1][0]))
     # The lines of a stack of rules that made a table are not read again as one without
     # rules (rules around whole parts, not rows, make none: their lines are read as lines).

@@ -90,11 +90,11 @@ def _source(table: RawTable, r: int, c: int) -> dict:
 def _value_cell(section: str, row: str, col: str, table: RawTable, r: int, cols: list[int], label: str) -> Cell:
     """The value at (r, cols): several grid columns are fine when they are one merged cell."""
     c0 = cols[0]
-    filled = [c for c in cols if table.rows[r][c].strip()]
     if len(cols) > 1 and len({table.origin.get((r, c), (r, c)) for c in cols}) > 1 \
             and len({table.rows[r][c] for c in cols}) > 1:
         # One value and blanks beside it: one cell under a header spanning columns that other
         # rows split (a page without column rules cannot show that it spans them too).
+        filled = [c for c in cols if table.rows[r][c].strip()]
         if len({table.rows[r][c] for c in filled}) == 1:
             return _value_cell(section, row, col, table, r, filled[:1], label)
         return Cell(section, row, col, None, " | ".join(table.rows[r][c] for c in cols), label,
@@ -591,11 +591,13 @@ def _active_disclosure(tables: list[RawTable], warnings: list[str]) -> list[Cell
                 lines.append(row)
                 stacked = [_stacked([line[c] for line in lines if c < len(line)]) for c in range(len(row))]
                 header = _spread_lone_metric(stacked, _header_metrics(stacked))
-                if header and len(header) >= len(metrics if len(lines) > 1 else {}):
+                # (A line more keeps a header whole; it never takes metrics away.)
+                if header and (len(lines) == 1 or len(header) >= len(metrics)):
                     metrics = header
                     columns, first_metric_col = _metric_columns(metrics), min(metrics)
                 continue
             lines = []
+            # A header row printing a number too ("（指2019年事项数）" parted into a cell).
             header = _spread_lone_metric(row, _header_metrics(row))
             if header and (_match_item(row[0]) is None):
                 metrics = header

@@ -357,6 +357,7 @@ _ACTIVE_HEADER_JUNK_RE = re.compile(r"^(?:信息内容|第[一二三四五六七
 
 # Each item's label found anywhere in a label, not only at its start: a label naming two.
 _ITEM_ANYWHERE = [(item, re.compile(pattern.pattern.lstrip("^"))) for item, pattern, _ in T.ACTIVE_ITEMS]
+_ITEM_PATTERN = dict(_ITEM_ANYWHERE)
 
 
 def _metric_units(parts: list[str]) -> tuple[list[str], list[str | None], bool]:
@@ -399,14 +400,12 @@ def _unexplained(key: str, item: str) -> int:
     taken out."""
     rest = re.sub(r"第[一二三四五六七八九十]+条(?:第[（(][^）)]*[）)]项)?", "", key)
     rest = re.sub(r"[（(][^）)]*(?:[）)]|$)", "", rest)
-    for name, pattern in _ITEM_ANYWHERE:
-        if name == item:
-            parts = pattern.split(rest, maxsplit=1)
-            head, tail = parts[0], (parts[-1] if len(parts) > 1 else "")
-            # (The start of the next row's label, wrapped onto this line, is explained too.)
-            if tail and any(label.startswith(tail) for label in T.PRINTED_LABELS):
-                tail = ""
-            rest = head + tail
+    parts = _ITEM_PATTERN[item].split(rest, maxsplit=1)
+    head, tail = parts[0], (parts[-1] if len(parts) > 1 else "")
+    # (The start of the next row's label, wrapped onto this line, is explained too.)
+    if tail and any(label.startswith(tail) for label in T.PRINTED_LABELS):
+        tail = ""
+    rest = head + tail
     return sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff")
 
 
