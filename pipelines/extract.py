@@ -23,7 +23,11 @@ from .tables.text import clean_cell
 from .tables.textgrid import grid_text, text_cells
 
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九○", "001234567890")
-_YEAR_RE = re.compile(r"((?:19|20)\d{2}|[〇零○一二][〇零○一二三四五六七八九]{3})\s*年\s*(?:度)?[^。\n]{0,20}?(?:政府)?信\s*息\s*公\s*开")
+# Between the title's characters: spaces, or a mark a scanner's speck reads as (公\开).
+_GAP = r"[\s\\/|'`·.,:;_~-]*"
+_INFO_OPEN = _GAP.join("信息公开")
+_YEAR_RE = re.compile(r"((?:19|20)\d{2}|[〇零○一二][〇零○一二三四五六七八九]{3})\s*年\s*(?:度)?[^。\n]{0,20}?(?:政府)?"
+                      + _INFO_OPEN)
 _PUBDATE_RE = re.compile(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})")
 
 UNSUPPORTED = {
@@ -206,7 +210,7 @@ def detect_year_agency(doc: Document) -> tuple[int | None, str | None, str | Non
 
 # A report's title as a line of its own: a printed web page puts the site's menus (dozens of
 # lines) above it, and a PDF carries no title of its own.
-_TITLE_LINE_RE = re.compile(r"(?:19|20)\d{2}\s*年\s*度?[^。\n]{0,20}?信\s*息\s*公\s*开[^。\n]{0,12}?报\s*告")
+_TITLE_LINE_RE = re.compile(r"(?:19|20)\d{2}\s*年\s*度?[^。\n]{0,20}?" + _INFO_OPEN + r"[^。\n]{0,12}?报\s*告")
 
 
 def _title_lines(text: str) -> Iterator[str]:
@@ -253,6 +257,10 @@ def _complete(template: str, cells: list[Cell], prose: dict[str, str], warnings:
     out: list[Cell] = []
     for cell in cells:
         key = (cell.section, cell.row, cell.col)
+        if cell.value is not None and cell.col not in T.AMOUNT_METRICS and not float(cell.value).is_integer():
+            # A count with a fraction: a point misread or misprinted, never the count.
+            cell.reason = f"a count is a whole number: read {cell.printed!r}"
+            cell.value = None
         if key in seen:
             first = seen[key]
             if first.value != cell.value:

@@ -1,7 +1,9 @@
 """Layout variants real reports produce, built as small HTML documents: each must map by
 label, or come out null with a reason, never shifted."""
 
-from pipelines.extract import extract_document
+import pytest
+
+from pipelines.extract import _year, extract_document
 from pipelines.tables import templates as T
 
 APPLICANT_HEADER = """
@@ -280,3 +282,29 @@ def test_section_three_continued_without_header_and_label_columns():
     assert cells[("carried_forward", "other_org")] == 2
     # Alone, with no section 三 table before it, the part is nobody's.
     assert not [c for c in normalize_tables([part]).cells if c.section == "applications"]
+
+
+def test_a_count_with_a_fraction_is_null():
+    # Every cell of sections 三 and 四 counts requests or cases: "2.67" is a point misread
+    # or misprinted, never a count. An amount of money keeps its fraction.
+    rows = section3_rows("2021", {"new_received": [2.67, 0, 0, 0, 0, 0, 3], "granted": [3, 0, 0, 0, 0, 0, 3],
+                                  "total_processed": [3, 0, 0, 0, 0, 0, 3]})
+    html = doc("某局2022年政府信息公开工作年度报告",
+               "<p>二、主动公开政府信息情况</p><table><tr><td>第二十条第（八）项</td></tr>"
+               "<tr><td>信息内容</td><td>本年收费金额（单位：万元）</td></tr>"
+               "<tr><td>行政事业性收费</td><td>12.5</td></tr></table>"
+               f"<table>{APPLICANT_HEADER}{''.join(rows)}</table>")
+    r = extract_document(html)
+    cell = next(c for c in r.cells if (c.section, c.row, c.col) == ("applications", "new_received", "natural_person"))
+    assert cell.value is None and "whole number" in cell.reason
+    assert r.values()["applications"]["new_received"]["total"] == 3
+    assert r.values()["active_disclosure"]["administrative_fees"]["fees_amount"] == 12.5
+
+
+@pytest.mark.parametrize("title", [
+    "2024年政府信息公\\开工作年度报告", "2024年度政府信息公·开工作年度报告", "2024年政府信|息公开工作年度报告",
+    "2024 年 政 府 信 息 公 开 工 作 年 度 报 告", "某局2024年政府信息公开工作年度报告"])
+def test_the_year_of_a_title_with_a_speck_read_between_its_characters(title):
+    # A scan's speck between two characters of the title reads as a mark.
+    assert _year(title) == 2024
+    assert _year(title.replace("信", "新")) is None

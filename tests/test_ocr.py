@@ -728,3 +728,85 @@ def test_specks_read_between_the_characters_of_a_label(read, snapped):
     # A speck between two characters reads as a mark or a letter: it does not count
     # against the label (an edit a character would leave a short label unsnapped).
     assert ocr._snap(read) == snapped
+
+
+def _cell_of(gray: np.ndarray) -> ocr._Cell:
+    """The middle cell of a one-row table of three, drawn in `gray` by the caller."""
+    def draw(page: np.ndarray) -> None:
+        page[100:250, 500:800] = np.minimum(page[100:250, 500:800], gray)
+    return _one_row_table(draw)[1]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_specks_alone_in_a_cell_are_a_blank_not_sure(seed):
+    # A dusty glass strews specks over an empty cell, pairs that touch included (they read
+    # as "■·《" or, side by side, as a dash): the cell is blank, and not surely so.
+    rng = random.Random(seed)
+    gray = np.full((150, 300), 255, dtype=np.uint8)
+    for k in range(9):  # one in each 100 x 50 pixels, as a dusty glass leaves them
+        x, y = 100 * (k % 3) + rng.randrange(5, 85), 50 * (k // 3) + rng.randrange(5, 35)
+        gray[y:y + 6, x:x + 6] = 0
+    gray[60:66, 40:46] = gray[60:66, 47:53] = 0  # two side by side: a blob twice as wide
+    gray[90:96, 200:206] = gray[97:103, 200:206] = 0  # and two one above the other
+    cell = _cell_of(gray)
+    assert cell.image is None and cell.ambiguous_blank
+
+
+def test_dots_that_touch_in_a_glyph_sized_group_are_left_to_be_read():
+    # A faint glyph the threshold broke into dots: they lie a hairline apart, within a
+    # glyph's size; they are read (and held to the readers' checks), not wiped out.
+    gray = np.full((150, 300), 255, dtype=np.uint8)
+    for y in range(40, 85, 9):
+        gray[y:y + 7, 140:146] = 0  # a "1" in pieces
+    cell = _cell_of(gray)
+    assert cell.image is not None
+
+
+def _table_with_open_group(at: str, below: bool = False, dust: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A page (300 dpi) whose table ends (`at` "bottom") or starts ("top") at the page's
+    edge with a group cell the page break left open: the group column's rules run to the
+    level of the last (first) rule, which spans only the other columns, as a browser prints
+    a merged cell whose rows go on overleaf. `below`: a paragraph beyond the table."""
+    gray = np.full((1400, 1400), 255, dtype=np.uint8)
+    rng = np.random.default_rng(dust)
+    for y, x in rng.integers(0, 1396, size=(dust, 2)):
+        gray[y:y + 8, x:x + 8] = 0
+    xs = [100, 400, 650, 900, 1150]
+    ys = [400, 600, 800, 1000] if at == "bottom" else [100, 300, 500, 700]
+    for k, y in enumerate(ys):
+        closing = k == (0 if at == "bottom" else len(ys) - 1)  # the group's one rule
+        gray[y - 2:y + 2, (xs[0] if closing else xs[1]):xs[-1] + 2] = 0
+    for x in xs:
+        gray[ys[0]:ys[-1], x - 2:x + 2] = 0
+    gray[500:550, 150:350] = 0  # the group's label
+    for a in ys[:-1]:
+        for c in range(1, len(xs) - 1):
+            gray[a + 60:a + 120, xs[c] + 100:xs[c] + 140] = 0
+    if below:
+        y0 = 1150 if at == "bottom" else 20
+        for line in range(2):
+            gray[y0 + 70 * line:y0 + 70 * line + 40, 150:1200] = 0
+    return gray, np.where(gray < 128, 255, 0).astype(np.uint8)
+
+
+@pytest.mark.parametrize("dust", [0, 600])
+@pytest.mark.parametrize("at", ["top", "bottom"])
+def test_a_group_cell_the_page_break_left_open_is_read(at, dust):
+    # Its label names the rows on both pages: it is a cell, closed where the table's
+    # other cells end, and the page did not cut a row (no cut is reported).
+    gray, bw = _table_with_open_group(at, dust=dust)
+    rules, boxes, cuts = ocr._rules(bw)
+    assert len(boxes) == 1 and cuts == []
+    cells = [c for c in ocr._cells(gray, bw, rules, boxes[0]) if c.image is not None]
+    assert len(cells) == 1 + 3 * 3
+    assert any(c.x0 < 400 for c in cells)
+
+
+@pytest.mark.parametrize("at", ["top", "bottom"])
+def test_a_group_column_with_print_beyond_it_is_not_closed(at):
+    # Text beyond the loose rules: the table does not end at the page's edge there, and
+    # no cell is made up of the column's open end.
+    gray, bw = _table_with_open_group(at, below=True)
+    rules, boxes, _cuts = ocr._rules(bw)
+    cells = [c for b in boxes for c in ocr._cells(gray, bw, rules, b) if c.image is not None]
+    assert not any(c.x0 < 400 for c in cells)

@@ -647,13 +647,14 @@ def _rules(bw: np.ndarray, faint: tuple[np.ndarray, np.ndarray] | None = None
         if not bottom:
             loose.append((i, int(y + h), False, int(x), int(x + w)))
     cuts = _page_cuts(loose, src_v, drawn_h)
+    closes = _open_merged_cells([e for e in loose if not any(e[0] in c[0] for c in cuts)], src_v, drawn_h)
     # A stretch is a rule when each of its ends meets a rule or a cut (a column of a
     # table cut at both ends of the page runs from cut to cut).
     free = collections.Counter(e[0] for e in loose)
-    at_cuts = collections.Counter(i for members, *_rest in cuts for i in members)
+    at_cuts = collections.Counter(i for members, *_rest in cuts + closes for i in members)
     for i, n_free in free.items():
         keep[i] = at_cuts[i] == n_free
-    for _members, level, _at_top, x0, x1 in cuts:
+    for _members, level, _at_top, x0, x1 in cuts + closes:
         cv2.line(horiz, (x0, level), (x1, level), 255, 3)
     vert = np.where(keep[labels], 255, 0).astype(np.uint8)
     # The kept stretches reach into the horizontal rules again, to meet them.
@@ -743,6 +744,32 @@ def _page_cuts(loose: list[tuple[int, int, bool, int, int]], ink: np.ndarray, ru
         cuts = kept
 
 
+def _open_merged_cells(loose: list[tuple[int, int, bool, int, int]], ink: np.ndarray, drawn: np.ndarray
+                       ) -> list[tuple[list[int], int, bool, int, int]]:
+    """Where a page break leaves merged cells open: a browser draws a cell's bottom border
+    on the page its rows end on, so the group cells whose rows go on overleaf have none,
+    and their column rules end, loose, level with the table's last rule (the bottom of the
+    row that closes the page), with nothing printed between them and the page's edge; at a
+    page's top, the same above the first rule. Each as a cut is: (its column rules, the
+    rule's level, whether at the top, x0, x1), the rule drawn on across them."""
+    out = []
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(drawn, connectivity=8)
+    lines = [(int(x), int(y + h // 2), int(x + w)) for x, y, w, h, _a in stats[1:n] if w >= _px(1.0)]
+    for at_top in (True, False):
+        ends = [e for e in loose if e[2] is at_top]
+        for x, level, x1 in lines:
+            members = [e for e in ends if abs(e[1] - level) <= _px(0.05)]
+            if not members:
+                continue
+            lo, hi = min(x, *(e[3] for e in members)), max(x1, *(e[4] for e in members))
+            beyond = slice(0, max(level - _px(0.05), 0)) if at_top else slice(level + _px(0.05), None)
+            if _printed_rows(ink[beyond, lo:hi]) > _px(_CUT_BEYOND) or drawn[beyond, lo:hi].any():
+                continue  # rows or a rule beyond: not the page's end of the table
+            out.append(([e[0] for e in members], level, at_top, lo, hi))
+            ends = [e for e in ends if e not in members]
+    return out
+
+
 _SPECK_MAX = 0.04  # inches: dust on the glass is smaller than any printed glyph, either way
 
 
@@ -828,9 +855,9 @@ def _cells(gray: np.ndarray, bw: np.ndarray, rules: np.ndarray,
             else:
                 removed += area
         _drop_mark_lines(lab, st, big)
-        _despeckle(lab, st, big)
+        doubtful = _despeckle(lab, st, big)
         if not big.any():
-            cell.ambiguous_blank = removed > 4 * speck
+            cell.ambiguous_blank = removed > 4 * speck or doubtful
             out.append(cell)
             continue
         mask = np.where(big[lab], 255, 0).astype(np.uint8)
@@ -902,8 +929,10 @@ def _drop_mark_lines(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
             keep[m] = False
 
 
-def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
-    """Drop scanner specks from a cell's ink components (`keep`, updated in place).
+def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> bool:
+    """Drop scanner specks from a cell's ink components (`keep`, updated in place); True
+    when the cell held dots alone and some that were dropped lay close together (it may
+    have been a faint glyph: a blank, but not a sure one).
 
     A speck is a dot: a small, square, solid blob (never a flat minus sign), or what an
     edge of the cell left of one. Printed punctuation (a decimal point,
@@ -914,8 +943,9 @@ def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
     above or below the text, when it opens a text line, or when it closes the only line;
     in a line of digits, also when it is off the baseline or over or under a digit.
     Strokes are never touched: a speck touching a glyph stays, and the readers' agreement
-    checks deal with it. A cell of scattered dots alone is blank; dots close together
-    (a glyph that broke up) are left to be read."""
+    checks deal with it. In a cell of dots alone, three or more dots close together within
+    a glyph's size may be a glyph that broke up and are left to be read; the others are
+    specks (a dusty glass scatters them over every cell, pairs included)."""
     dots = []
     height, width = lab.shape
     edge = _CELL_MARGIN + 1
@@ -927,17 +957,17 @@ def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
         cut = ((x <= edge or x + w >= width - edge) and h >= w) or ((y <= edge or y + h >= height - edge) and w >= h)
         if max(w, h) <= _DOT_MAX and (cut or max(w, h) <= _DOT_SQUARE * min(w, h)) and area >= _DOT_FILL * w * h:
             dots.append(int(j))
+    inked = [int(j) for j in np.flatnonzero(keep)]
+    if all(max(st[j][2], st[j][3]) <= _DOT_MAX and st[j][2] <= _PAIR_FLAT * st[j][3] for j in inked):
+        dots = inked  # specks alone, two that touch making a blob twice as long
     if not dots:
-        return
+        return False
     body = keep.copy()
     body[dots] = False
     if not body.any():
-        centres = [(st[j][0] + st[j][2] / 2, st[j][1] + st[j][3] / 2) for j in dots]
-        close = any(abs(a[0] - b[0]) + abs(a[1] - b[1]) <= 2 * _DOT_NEAR + _DOT_MAX
-                    for k, a in enumerate(centres) for b in centres[k + 1:])
-        if not close:
-            keep[dots] = False
-        return
+        glyphs = _dot_glyphs(st, dots)
+        keep[[j for j in dots if j not in glyphs]] = False
+        return len(glyphs) < len(dots) and _close_pair(st, dots)
     body_ink = body[lab]
     dist = cv2.distanceTransform(np.where(body_ink, 0, 255).astype(np.uint8), cv2.DIST_L2, 3)
     bands = _text_lines(body_ink.astype(np.uint8))
@@ -967,6 +997,45 @@ def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> None:
         if digit_runs and (y + h < base - 0.25 * (base - line_top)
                            or any(min(x + w, r[2]) - max(x, r[0]) > 2 for r in digit_runs)):
             keep[j] = False  # among digits, a point sits on the baseline between two digits
+    return False
+
+
+_PAIR_FLAT = 2.0  # two specks side by side are this flat; a printed dash is flatter
+_DOT_GLYPH = 3  # dots that may be a glyph that broke up: at least this many together,
+_DOT_TOUCH = _px(0.01)  # ... each this close to another (a stroke's break is a hairline)
+_GLYPH_MAX = _px(0.2)  # ... within a box this wide and tall (a table's glyph is smaller)
+
+
+def _close_pair(st: np.ndarray, dots: list[int]) -> bool:
+    centres = [(st[j][0] + st[j][2] / 2, st[j][1] + st[j][3] / 2) for j in dots]
+    return any(abs(a[0] - b[0]) + abs(a[1] - b[1]) <= 2 * _DOT_NEAR + _DOT_MAX
+               for k, a in enumerate(centres) for b in centres[k + 1:])
+
+
+def _touching(st: np.ndarray, a: int, b: int) -> bool:
+    gap_x = max(st[a][0], st[b][0]) - min(st[a][0] + st[a][2], st[b][0] + st[b][2])
+    gap_y = max(st[a][1], st[b][1]) - min(st[a][1] + st[a][3], st[b][1] + st[b][3])
+    return max(gap_x, gap_y) <= _DOT_TOUCH
+
+
+def _dot_glyphs(st: np.ndarray, dots: list[int]) -> set[int]:
+    """The dots that may be one glyph broken up: groups of `_DOT_GLYPH` or more, each dot
+    a hairline from another of its group, the group no larger than a glyph. Specks a dusty
+    glass scatters fall that close together far more rarely."""
+    groups: list[list[int]] = []
+    for j in dots:
+        near = [g for g in groups if any(_touching(st, j, k) for k in g)]
+        merged = [j, *(k for g in near for k in g)]
+        groups = [g for g in groups if g not in near] + [merged]
+    out: set[int] = set()
+    for g in groups:
+        x0 = min(int(st[j][0]) for j in g)
+        y0 = min(int(st[j][1]) for j in g)
+        x1 = max(int(st[j][0] + st[j][2]) for j in g)
+        y1 = max(int(st[j][1] + st[j][3]) for j in g)
+        if len(g) >= _DOT_GLYPH and x1 - x0 <= _GLYPH_MAX and y1 - y0 <= _GLYPH_MAX:
+            out.update(g)
+    return out
 
 
 _SPLIT_INK = 0.25  # a row with this share of a line's fullest row or less may part two lines

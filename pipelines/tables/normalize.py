@@ -563,7 +563,7 @@ def _metric_columns(metrics: dict[int, tuple[str, str]]) -> list[tuple[str, list
     out = []
     for metric, cols in by_metric.items():
         unit_m = T.UNIT_IN_HEADER_RE.search(metrics[cols[0]][1])
-        if unit_m and metric in ("procurement_amount", "fees_amount"):
+        if unit_m and metric in T.AMOUNT_METRICS:
             out.append((metric, cols, unit_m.group(1)))
         else:
             out.append((metric, cols, T.DEFAULT_UNITS.get(metric)))

@@ -62,6 +62,9 @@ ACTIVE_LAYOUT: dict[str, dict[str, list[str]]] = {
     },
 }
 
+# The two amounts of money; every other cell of the templates counts (items, requests,
+# cases) and is a whole number.
+AMOUNT_METRICS = ("procurement_amount", "fees_amount")
 # Amounts whose unit the header or the cell states; the template's default when neither does.
 DEFAULT_UNITS = {"fees_amount": "万元"}
 UNIT_IN_HEADER_RE = re.compile(r"(万元|元)")

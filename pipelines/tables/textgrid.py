@@ -371,7 +371,7 @@ def _metric_units(parts: list[str]) -> tuple[list[str], list[str | None], bool]:
             metrics.append(metric)
             # The unit an amount takes when its cells print none: the header's, else the template's.
             unit_m = T.UNIT_IN_HEADER_RE.search(part)
-            units.append(unit_m.group(1) if unit_m and metric in ("procurement_amount", "fees_amount")
+            units.append(unit_m.group(1) if unit_m and metric in T.AMOUNT_METRICS
                          else T.DEFAULT_UNITS.get(metric))
         elif _ACTIVE_HEADER_JUNK_RE.sub("", label_key(part)):
             every = False
