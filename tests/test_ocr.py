@@ -810,3 +810,28 @@ def test_a_group_column_with_print_beyond_it_is_not_closed(at):
     rules, boxes, _cuts = ocr._rules(bw)
     cells = [c for b in boxes for c in ocr._cells(gray, bw, rules, b) if c.image is not None]
     assert not any(c.x0 < 400 for c in cells)
+
+
+@pytest.mark.parametrize(("grey", "ink", "tess", "taken"), [
+    (("8.", [0.99, 0.55]), ("8", [0.98]), ("8", 99.0, True), "8"),
+    ((".8", [0.5, 0.99]), ("8,", [0.97, 0.6]), ("8", 99.0, True), "8"),
+    (("8.", [0.99, 0.55]), ("8.", [0.98, 0.7]), ("8", 99.0, True), "8"),
+    (("8.", [0.99, 0.55]), ("8", [0.98]), ("6", 99.0, True), None),
+    (("8.", [0.99, 0.55]), ("6", [0.98]), ("8", 99.0, True), None),
+    (("8.5", [0.99, 0.9, 0.9]), ("8", [0.98]), ("8", 99.0, True), None)])
+def test_a_point_a_speck_adds_at_a_numbers_end_is_no_part_of_it(grey, ink, tess, taken):
+    """A speck beside a number reads as a point or a comma at its end on one rendering or
+    both: no number ends or opens with one, so the digits both agree on are read, held to
+    the same checks (tesseract's reading, the glyph count); a point between digits is no
+    speck of this kind."""
+    mask = np.zeros((26, 15), dtype=np.uint8)
+    _ring(mask, 0, 0, 15, 26, 4)
+    runs = ocr._glyph_runs(mask)
+    cell = ocr._Cell(0, 0, 15, 26, image=255 - mask, lines=[255 - mask], bands=[(0, 26)], mask=mask,
+                     glyphs=runs)
+    view = ocr._Number(255 - mask, mask, runs, 26)
+    text, conf, _unit = ocr._decide(cell, tess, view, [ocr._Line(*grey)], [ocr._Line(*ink)])
+    if taken is None:
+        assert conf < 80
+    else:
+        assert (text, conf >= 80) == (taken, True)

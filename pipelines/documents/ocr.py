@@ -1398,6 +1398,12 @@ def _decide(cell: _Cell, number: tuple[str | None, float, bool] | None, view: _N
         return "0", zero, False
     label = _line_text(grey)
     if len(cell.lines) == 1 and grey and ink:
+        g, k = _ends_trimmed(grey[0]), _ends_trimmed(ink[0])
+        if _NUMBER_RE.match(_as_number(g.text)) and _as_number(g.text) == _as_number(k.text):
+            # A speck beside the number reads as a point or a comma at its end (no number
+            # ends or opens with one): the digits both renderings agree on are held to the
+            # same checks as any number, the glyph count first.
+            grey, ink = [g], [k]
         a, b = _as_number(grey[0].text), _as_number(ink[0].text)
         unit = _UNIT_RE.search(a)
         bare = a[: unit.start()] if unit else a
@@ -1465,6 +1471,19 @@ def _digits_only(line: _Line) -> _Line:
 
 
 _END_MARKS = " .,"  # what a reading of a speck beside a number adds at either end
+
+
+def _ends_trimmed(line: _Line) -> _Line:
+    """The line without the points, commas and spaces opening or closing it."""
+    text, probs = line.text, line.probs
+    if len(probs) != len(text):
+        return line
+    a, b = 0, len(text)
+    while a < b and text[a] in _END_MARKS:
+        a += 1
+    while b > a and text[b - 1] in _END_MARKS:
+        b -= 1
+    return line if (a, b) == (0, len(text)) or a == b else _Line(text[a:b], probs[a:b])
 
 
 def _second_opinion(number: tuple[str | None, float, bool] | None, view: _Number | None,
