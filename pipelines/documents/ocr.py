@@ -647,7 +647,10 @@ def _rules(bw: np.ndarray, faint: tuple[np.ndarray, np.ndarray] | None = None
         if not bottom:
             loose.append((i, int(y + h), False, int(x), int(x + w)))
     cuts = _page_cuts(loose, src_v, drawn_h)
-    closes = _open_merged_cells([e for e in loose if not any(e[0] in c[0] for c in cuts)], src_v, drawn_h)
+    columns = [(int(stats[i][0]), int(stats[i][0] + stats[i][2])) for i in np.flatnonzero(keep)]
+    ruled = [e for e in loose if not any(e[0] in c[0] for c in cuts)
+             and (stats[e[0]][3] >= _px(_MERGED_TALL) or any(min(e[4], b) - max(e[3], a) > 0 for a, b in columns))]
+    closes = _open_merged_cells(ruled, src_v, drawn_h)
     # A stretch is a rule when each of its ends meets a rule or a cut (a column of a
     # table cut at both ends of the page runs from cut to cut).
     free = collections.Counter(e[0] for e in loose)
@@ -744,14 +747,20 @@ def _page_cuts(loose: list[tuple[int, int, bool, int, int]], ink: np.ndarray, ru
         cuts = kept
 
 
+_MERGED_TALL = 0.4  # inches: a loose stretch this tall is a rule, not a glyph's stroke
+
+
 def _open_merged_cells(loose: list[tuple[int, int, bool, int, int]], ink: np.ndarray, drawn: np.ndarray
                        ) -> list[tuple[list[int], int, bool, int, int]]:
     """Where a page break leaves merged cells open: a browser draws a cell's bottom border
     on the page its rows end on, so the group cells whose rows go on overleaf have none,
     and their column rules end, loose, level with the table's last rule (the bottom of the
     row that closes the page), with nothing printed between them and the page's edge; at a
-    page's top, the same above the first rule. Each as a cut is: (its column rules, the
-    rule's level, whether at the top, x0, x1), the rule drawn on across them."""
+    page's top, the same above the first rule. `loose` holds only stretches that may be
+    such a rule: a column rule of the rows above carried on, or taller than two rows (a
+    glyph's stroke hanging from a row's rule to just above the last is neither). Each as a
+    cut is: (its column rules, the rule's level,
+    whether at the top, x0, x1), the rule drawn on across them."""
     out = []
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(drawn, connectivity=8)
     lines = [(int(x), int(y + h // 2), int(x + w)) for x, y, w, h, _a in stats[1:n] if w >= _px(1.0)]
