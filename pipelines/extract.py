@@ -252,7 +252,8 @@ def _printed_keys(template: str | None) -> tuple[tuple[str, str, str], ...]:
 
 def _complete(template: str, cells: list[Cell], prose: dict[str, str], warnings: list[str]) -> list[Cell]:
     """Every key of the template, once: missing cells become null with a reason, sections
-    given as prose become zeros, and a cell printed twice with different values is null."""
+    given as prose become zeros, and a cell printed twice with different values, or a count
+    with a fraction, is null."""
     seen: dict[tuple[str, str, str], Cell] = {}
     out: list[Cell] = []
     for cell in cells:

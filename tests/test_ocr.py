@@ -404,16 +404,21 @@ def test_a_glyph_cut_up_by_a_speck_is_not_a_speck():
     assert ocr._glyphs_kept(line, trimmed)
 
 
-def test_tesseract_settles_a_number_both_renderings_read_doubtfully():
-    """Both renderings read the same number but a character at a middling probability:
-    tesseract reading the same number confidently settles it; without it, or below 0.5
-    unless tesseract is sure, or with a different number, the cell stays below 80."""
+def _one_digit_cell() -> tuple[ocr._Cell, ocr._Number]:
+    """A one-line cell holding one digit-sized ring (a "0" or an "8" to the glyph count)."""
     mask = np.zeros((26, 15), dtype=np.uint8)
     _ring(mask, 0, 0, 15, 26, 4)
     runs = ocr._glyph_runs(mask)
     cell = ocr._Cell(0, 0, 15, 26, image=255 - mask, lines=[255 - mask], bands=[(0, 26)], mask=mask,
                      glyphs=runs)
-    view = ocr._Number(255 - mask, mask, runs, 26)
+    return cell, ocr._Number(255 - mask, mask, runs, 26)
+
+
+def test_tesseract_settles_a_number_both_renderings_read_doubtfully():
+    """Both renderings read the same number but a character at a middling probability:
+    tesseract reading the same number confidently settles it; without it, or below 0.5
+    unless tesseract is sure, or with a different number, the cell stays below 80."""
+    cell, view = _one_digit_cell()
     line = ocr._Line
     grey, ink = [line("0", [0.62])], [line("0", [0.79])]
     assert ocr._decide(cell, ("0", 99.0, True), view, grey, ink) == ("0", 99.0, False)
@@ -824,12 +829,7 @@ def test_a_point_a_speck_adds_at_a_numbers_end_is_no_part_of_it(grey, ink, tess,
     both: no number ends or opens with one, so the digits both agree on are read, held to
     the same checks (tesseract's reading, the glyph count); a point between digits is no
     speck of this kind."""
-    mask = np.zeros((26, 15), dtype=np.uint8)
-    _ring(mask, 0, 0, 15, 26, 4)
-    runs = ocr._glyph_runs(mask)
-    cell = ocr._Cell(0, 0, 15, 26, image=255 - mask, lines=[255 - mask], bands=[(0, 26)], mask=mask,
-                     glyphs=runs)
-    view = ocr._Number(255 - mask, mask, runs, 26)
+    cell, view = _one_digit_cell()
     text, conf, _unit = ocr._decide(cell, tess, view, [ocr._Line(*grey)], [ocr._Line(*ink)])
     if taken is None:
         assert conf < 80

@@ -759,9 +759,11 @@ def _open_merged_cells(loose: list[tuple[int, int, bool, int, int]], ink: np.nda
     page's top, the same above the first rule. `loose` holds only stretches that may be
     such a rule: a column rule of the rows above carried on, or taller than two rows (a
     glyph's stroke hanging from a row's rule to just above the last is neither). Each as a
-    cut is: (its column rules, the rule's level,
-    whether at the top, x0, x1), the rule drawn on across them."""
-    out = []
+    cut is: (its column rules, the rule's level, whether at the top, x0, x1), the rule
+    drawn on across them."""
+    out: list[tuple[list[int], int, bool, int, int]] = []
+    if not loose:
+        return out
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(drawn, connectivity=8)
     lines = [(int(x), int(y + h // 2), int(x + w)) for x, y, w, h, _a in stats[1:n] if w >= _px(1.0)]
     for at_top in (True, False):
@@ -975,8 +977,9 @@ def _despeckle(lab: np.ndarray, st: np.ndarray, keep: np.ndarray) -> bool:
     body[dots] = False
     if not body.any():
         glyphs = _dot_glyphs(st, dots)
-        keep[[j for j in dots if j not in glyphs]] = False
-        return len(glyphs) < len(dots) and _close_pair(st, dots)
+        dropped = [j for j in dots if j not in glyphs]
+        keep[dropped] = False
+        return _close_pair(st, dropped)
     body_ink = body[lab]
     dist = cv2.distanceTransform(np.where(body_ink, 0, 255).astype(np.uint8), cv2.DIST_L2, 3)
     bands = _text_lines(body_ink.astype(np.uint8))
@@ -1016,6 +1019,7 @@ _GLYPH_MAX = _px(0.2)  # ... within a box this wide and tall (a table's glyph is
 
 
 def _close_pair(st: np.ndarray, dots: list[int]) -> bool:
+    """Whether two of the dots lie close enough to be parts of one glyph."""
     centres = [(st[j][0] + st[j][2] / 2, st[j][1] + st[j][3] / 2) for j in dots]
     return any(abs(a[0] - b[0]) + abs(a[1] - b[1]) <= 2 * _DOT_NEAR + _DOT_MAX
                for k, a in enumerate(centres) for b in centres[k + 1:])
@@ -1468,15 +1472,14 @@ _SURE = 95.0  # tesseract this confident is sure
 def _digits_only(line: _Line) -> _Line:
     """The line without its punctuation marks (letters, which may be a misread digit, stay),
     nor a point or comma opening or closing it (no number starts or ends with one)."""
-    keep = [(ch, p) for ch, p in zip(line.text, line.probs, strict=False)
-            if ch.isalnum() or ch in _DIGITS or ch == " "]
-    while keep and keep[0][0] in _END_MARKS:
-        keep.pop(0)
-    while keep and keep[-1][0] in _END_MARKS:
-        keep.pop()
-    if len(line.probs) != len(line.text) or not keep:
+    if len(line.probs) != len(line.text):
         return line
-    return _Line("".join(ch for ch, _ in keep).strip(), [p for ch, p in keep if ch != " "] or [0.0])
+    kept = [(ch, p) for ch, p in zip(line.text, line.probs, strict=True)
+            if ch.isalnum() or ch in _DIGITS or ch == " "]
+    trimmed = _ends_trimmed(_Line("".join(ch for ch, _ in kept), [p for _, p in kept]))
+    if not trimmed.text.strip(_END_MARKS):
+        return line
+    return _Line(trimmed.text, [p for ch, p in zip(trimmed.text, trimmed.probs, strict=True) if ch != " "])
 
 
 _END_MARKS = " .,"  # what a reading of a speck beside a number adds at either end
